@@ -1,0 +1,65 @@
+package io.messenger.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * The size limits of the model's fields. Services may lower {@link #DEFAULT_MAX_TEXT_LENGTH} by
+ * configuration; the model itself refuses anything above {@link #HARD_MAX_TEXT_LENGTH}.
+ */
+public final class Limits {
+
+  /** Ids of users, devices and conversations: {@code [A-Za-z0-9_-]{1,64}}. */
+  public static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** Client-generated ids ({@code clientMsgId}, {@code clientOpId}, {@code notificationId}). */
+  public static final Pattern CLIENT_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+  /** Default maximum message text length, in characters (UTF-16 code units). */
+  public static final int DEFAULT_MAX_TEXT_LENGTH = 4096;
+
+  /** The largest text the model accepts whatever the configuration says. */
+  public static final int HARD_MAX_TEXT_LENGTH = 65_536;
+
+  /** Maximum conversation title length, in characters. */
+  public static final int MAX_TITLE_LENGTH = 256;
+
+  /** Default maximum number of members of a group (configurable in the services). */
+  public static final int DEFAULT_MAX_GROUP_MEMBERS = 1000;
+
+  /** Maximum length of a notification type such as {@code friend.request}. */
+  public static final int MAX_NOTIFICATION_TYPE_LENGTH = 64;
+
+  private Limits() {}
+
+  static String requireId(String field, String value) {
+    if (value == null || !ID_PATTERN.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " must match " + ID_PATTERN.pattern());
+    }
+    return value;
+  }
+
+  static String requireClientId(String field, String value) {
+    if (value == null || !CLIENT_ID_PATTERN.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " must match " + CLIENT_ID_PATTERN.pattern());
+    }
+    return value;
+  }
+
+  static String requireText(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(field + " must not be empty");
+    }
+    if (value.length() > HARD_MAX_TEXT_LENGTH) {
+      throw new IllegalArgumentException(
+          field + " must be at most " + HARD_MAX_TEXT_LENGTH + " characters");
+    }
+    return value;
+  }
+
+  static long requireSeq(String field, long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be at least 1");
+    }
+    return value;
+  }
+}

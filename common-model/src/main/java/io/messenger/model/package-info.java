@@ -1,0 +1,2 @@
+/** The message, operation and notification model shared by the sync and history services. */
+package io.messenger.model;
