@@ -31,6 +31,16 @@ public final class Limits {
 
   private Limits() {}
 
+  /** Whether {@code value} is a valid user, device or conversation id. */
+  public static boolean isValidId(String value) {
+    return value != null && ID_PATTERN.matcher(value).matches();
+  }
+
+  /** Whether {@code value} is a valid client-generated id. */
+  public static boolean isValidClientId(String value) {
+    return value != null && CLIENT_ID_PATTERN.matcher(value).matches();
+  }
+
   static String requireId(String field, String value) {
     if (value == null || !ID_PATTERN.matcher(value).matches()) {
       throw new IllegalArgumentException(field + " must match " + ID_PATTERN.pattern());

@@ -1,0 +1,57 @@
+package io.messenger.support;
+
+import io.messenger.support.problem.ProblemAdvice;
+import io.messenger.support.problem.ProblemWriter;
+import io.messenger.support.security.SecurityConfiguration;
+import io.messenger.support.security.SecurityProperties;
+import io.messenger.support.security.WebSecuritySupport;
+import io.messenger.support.web.BodySizeLimitFilter;
+import io.messenger.support.web.HttpProperties;
+import io.messenger.support.web.RequestIdFilter;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What both services share: client and service token authentication, problem details for every
+ * error, request ids, the request body limit, a UTC {@link Clock}, and the local token endpoint.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties({SecurityProperties.class, HttpProperties.class})
+@Import({SecurityConfiguration.class, WebSecuritySupport.class, ProblemAdvice.class})
+public class MessengerSupportAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  ProblemWriter problemWriter(JsonMapper json) {
+    return new ProblemWriter(json);
+  }
+
+  @Bean
+  FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+    FilterRegistrationBean<RequestIdFilter> registration =
+        new FilterRegistrationBean<>(new RequestIdFilter());
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return registration;
+  }
+
+  @Bean
+  FilterRegistrationBean<BodySizeLimitFilter> bodySizeLimitFilter(
+      HttpProperties properties, ProblemWriter problems) {
+    FilterRegistrationBean<BodySizeLimitFilter> registration =
+        new FilterRegistrationBean<>(new BodySizeLimitFilter(properties.maxBodyBytes(), problems));
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+    return registration;
+  }
+}

@@ -1,0 +1,141 @@
+package io.messenger.support.security;
+
+import io.messenger.model.Limits;
+import io.messenger.support.problem.ProblemType;
+import io.messenger.support.problem.ProblemWriter;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Three filter chains: {@code /internal/**} accepts only service tokens (signed with the internal
+ * secret, audience {@link Tokens#INTERNAL_AUDIENCE}); {@code /v1/**} accepts only client tokens
+ * (HS256 with the client secret, {@code sub} and {@code did} matching the id pattern, {@code exp}
+ * required); everything else (actuator, OpenAPI, the local token endpoint) is open. Every refusal
+ * is a problem detail.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+public class SecurityConfiguration {
+
+  @Bean
+  Tokens tokens(SecurityProperties properties, Clock clock) {
+    return new Tokens(properties, clock);
+  }
+
+  @Bean
+  @Order(1)
+  SecurityFilterChain internalChain(
+      HttpSecurity http, SecurityProperties properties, ProblemWriter problems) throws Exception {
+    JwtDecoder decoder =
+        decoder(
+            properties.internal().secret(),
+            new JwtTimestampValidator(properties.jwt().clockSkew()),
+            requireExpiry(),
+            new JwtClaimValidator<List<String>>(
+                "aud", aud -> aud != null && aud.contains(Tokens.INTERNAL_AUDIENCE)));
+    return common(http.securityMatcher("/internal/**"), problems)
+        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .oauth2ResourceServer(
+            o ->
+                o.jwt(j -> j.decoder(decoder))
+                    .authenticationEntryPoint(
+                        (req, res, e) ->
+                            problems.write(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                ProblemType.UNAUTHORIZED,
+                                "a valid service token is required")))
+        .build();
+  }
+
+  @Bean
+  @Order(2)
+  SecurityFilterChain clientChain(
+      HttpSecurity http, SecurityProperties properties, ProblemWriter problems) throws Exception {
+    JwtDecoder decoder =
+        decoder(
+            properties.jwt().secret(),
+            new JwtTimestampValidator(properties.jwt().clockSkew()),
+            requireExpiry(),
+            new JwtClaimValidator<String>("sub", Limits::isValidId),
+            new JwtClaimValidator<String>("did", Limits::isValidId));
+    return common(http.securityMatcher("/v1/**"), problems)
+        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        .oauth2ResourceServer(
+            o ->
+                o.jwt(j -> j.decoder(decoder))
+                    .authenticationEntryPoint(
+                        (req, res, e) ->
+                            problems.write(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                ProblemType.UNAUTHORIZED,
+                                "a valid bearer token with claims sub, did and exp is required")))
+        .build();
+  }
+
+  @Bean
+  @Order(3)
+  SecurityFilterChain openChain(HttpSecurity http, ProblemWriter problems) throws Exception {
+    return common(http, problems).authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+  }
+
+  private static HttpSecurity common(HttpSecurity http, ProblemWriter problems) throws Exception {
+    return http.csrf(c -> c.disable())
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .logout(l -> l.disable())
+        .requestCache(r -> r.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(
+                        (req, res, ex) ->
+                            problems.write(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                ProblemType.UNAUTHORIZED,
+                                "authentication is required"))
+                    .accessDeniedHandler(
+                        (req, res, ex) ->
+                            problems.write(
+                                res,
+                                HttpStatus.FORBIDDEN,
+                                ProblemType.FORBIDDEN,
+                                "access denied")));
+  }
+
+  @SafeVarargs
+  private static JwtDecoder decoder(String secret, OAuth2TokenValidator<Jwt>... validators) {
+    NimbusJwtDecoder decoder =
+        NimbusJwtDecoder.withSecretKey(Tokens.key(secret)).macAlgorithm(MacAlgorithm.HS256).build();
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+    return decoder;
+  }
+
+  private static OAuth2TokenValidator<Jwt> requireExpiry() {
+    return jwt ->
+        jwt.getExpiresAt() != null
+            ? OAuth2TokenValidatorResult.success()
+            : OAuth2TokenValidatorResult.failure(
+                new OAuth2Error("invalid_token", "the token has no exp claim", null));
+  }
+}
