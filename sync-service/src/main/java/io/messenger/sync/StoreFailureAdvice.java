@@ -1,0 +1,38 @@
+package io.messenger.sync;
+
+import io.messenger.support.problem.ProblemType;
+import io.messenger.support.problem.ProblemWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Redis failures (connection refused, timeouts, cluster errors) become 503 {@code
+ * store-unavailable} with {@code Retry-After: 1}, ahead of the shared advice's generic 500.
+ */
+@RestControllerAdvice
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class StoreFailureAdvice {
+
+  private static final Logger log = LoggerFactory.getLogger(StoreFailureAdvice.class);
+
+  @ExceptionHandler(DataAccessException.class)
+  ResponseEntity<ProblemDetail> storeFailure(DataAccessException e) {
+    log.warn("inbox store unavailable: {}", e.getMessage());
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "1")
+        .body(
+            ProblemWriter.problem(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                ProblemType.STORE_UNAVAILABLE,
+                "the inbox store is temporarily unavailable"));
+  }
+}

@@ -1,0 +1,47 @@
+package io.messenger.sync;
+
+/**
+ * The names of every meter of the sync-service, in one place. Tags are bounded ({@code reason},
+ * {@code outcome}); never a user, device or conversation id.
+ */
+public final class SyncMetrics {
+
+  /** Timer (with percentile histogram) of inbox pulls, including long-poll waits. */
+  public static final String PULL = "messenger.sync.pull";
+
+  /** Distribution summary of the number of entries a pull returns. */
+  public static final String PULL_ENTRIES = "messenger.sync.pull.entries";
+
+  /** Counter of resync answers, tagged {@code reason} ({@code new_device}, {@code gap}). */
+  public static final String RESYNC = "messenger.sync.resync";
+
+  /** Gauge of the long-polls parked on this instance. */
+  public static final String LONGPOLL_PARKED = "messenger.sync.longpoll.parked";
+
+  /** Counter of parked long-polls answered because a new entry arrived. */
+  public static final String LONGPOLL_WAKEUPS = "messenger.sync.longpoll.wakeups";
+
+  /** Counter of long-polls refused because too many were parked. */
+  public static final String LONGPOLL_REFUSED = "messenger.sync.longpoll.refused";
+
+  /** Counter of acks received from clients. */
+  public static final String ACK_RECEIVED = "messenger.sync.ack.received";
+
+  /** Counter of ack writes to the store (after coalescing). */
+  public static final String ACK_WRITES = "messenger.sync.ack.writes";
+
+  /** Counter of inbox appends, tagged {@code outcome} ({@code added}, {@code duplicate}). */
+  public static final String INBOX_APPEND = "messenger.inbox.append";
+
+  /**
+   * Counter of client writes, tagged {@code kind} ({@code conversation}, {@code members}, {@code
+   * message}, {@code operation}) and {@code outcome} ({@code created}, {@code retried}, {@code
+   * rejected}, {@code unavailable}).
+   */
+  public static final String SEND = "messenger.sync.send";
+
+  /** Distribution summary of the number of inboxes one write is fanned out to. */
+  public static final String FANOUT_SIZE = "messenger.sync.fanout.size";
+
+  private SyncMetrics() {}
+}

@@ -1,0 +1,315 @@
+package io.messenger.sync.conversation;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.ConversationType;
+import io.messenger.model.InboxItem;
+import io.messenger.model.Limits;
+import io.messenger.model.Operation;
+import io.messenger.model.OperationType;
+import io.messenger.model.SystemNotification;
+import io.messenger.model.UserId;
+import io.messenger.support.problem.ApiException;
+import io.messenger.support.problem.ProblemType;
+import io.messenger.sync.SyncMetrics;
+import io.messenger.sync.conversation.ConversationRequests.ApplyOperation;
+import io.messenger.sync.conversation.ConversationRequests.ChangeMembers;
+import io.messenger.sync.conversation.ConversationRequests.ConversationCreated;
+import io.messenger.sync.conversation.ConversationRequests.CreateConversation;
+import io.messenger.sync.conversation.ConversationRequests.MembersChanged;
+import io.messenger.sync.conversation.ConversationRequests.MessageAccepted;
+import io.messenger.sync.conversation.ConversationRequests.OperationAccepted;
+import io.messenger.sync.conversation.ConversationRequests.SendMessage;
+import io.messenger.sync.conversation.WriteLimits.GroupProperties;
+import io.messenger.sync.conversation.WriteLimits.MessageProperties;
+import io.messenger.sync.history.HistoryApi;
+import io.messenger.sync.history.HistoryApi.Outcome;
+import io.messenger.sync.history.HistoryClient;
+import io.messenger.sync.inbox.InboxService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * The write path: checks a client write, makes it durable through the history-service, then fans
+ * the resulting entry out to the inboxes of its recipients.
+ *
+ * <p>Nothing reaches an inbox unless the history-service accepted the write (2xx). The fan-out runs
+ * for repeats (200) too: inbox dedupe keys make it idempotent, and it completes a fan-out an
+ * earlier attempt did not finish. If the inboxes cannot be written after the write became durable,
+ * the answer is 503 with {@code Retry-After}: the client's retry returns the stored result and
+ * delivers.
+ */
+@Service
+class ConversationService {
+
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+  private final HistoryClient history;
+  private final InboxService inbox;
+  private final MessageProperties messageLimits;
+  private final GroupProperties groupLimits;
+  private final MeterRegistry meters;
+  private final Clock clock;
+
+  ConversationService(
+      HistoryClient history,
+      InboxService inbox,
+      MessageProperties messageLimits,
+      GroupProperties groupLimits,
+      MeterRegistry meters,
+      Clock clock) {
+    this.history = history;
+    this.inbox = inbox;
+    this.messageLimits = messageLimits;
+    this.groupLimits = groupLimits;
+    this.meters = meters;
+    this.clock = clock;
+  }
+
+  Outcome<ConversationCreated> create(UserId caller, CreateConversation request) {
+    if (request == null || request.type() == null) {
+      throw invalid("type is required (direct or group)");
+    }
+    ConversationType type = ConversationType.fromWire(request.type());
+    Set<UserId> members = new LinkedHashSet<>();
+    members.add(caller);
+    members.addAll(userIds("members", request.members()));
+    if (type == ConversationType.DIRECT && members.size() != 2) {
+      throw invalid("a direct conversation has exactly one member besides the caller");
+    }
+    if (members.size() > groupLimits.maxMembers()) {
+      throw ApiException.badRequest(
+          ProblemType.GROUP_TOO_LARGE,
+          "a conversation has at most " + groupLimits.maxMembers() + " members");
+    }
+    if (request.title() != null && request.title().length() > Limits.MAX_TITLE_LENGTH) {
+      throw invalid("title must be at most " + Limits.MAX_TITLE_LENGTH + " characters");
+    }
+    Outcome<HistoryApi.Conversation> outcome =
+        durably(
+            "conversation",
+            () ->
+                history.createConversation(
+                    new HistoryApi.CreateConversation(
+                        type, List.copyOf(members), request.title(), caller)));
+    HistoryApi.Conversation c = outcome.body();
+    UserId createdBy = c.createdBy() == null ? caller : c.createdBy();
+    Instant at = c.createdAt() == null ? clock.instant() : c.createdAt();
+    fanOut(
+        c.members(),
+        new InboxItem.SystemItem(
+            notificationId("created", c.conversationId().value()),
+            c.conversationId(),
+            at,
+            new SystemNotification.ConversationCreated(
+                c.type(), c.title(), c.members(), createdBy)));
+    return new Outcome<>(
+        new ConversationCreated(c.conversationId(), c.type(), c.title(), c.members(), at),
+        outcome.created());
+  }
+
+  MembersChanged changeMembers(UserId caller, ConversationId conversation, ChangeMembers request) {
+    List<UserId> add = userIds("add", request == null ? null : request.add());
+    List<UserId> remove = userIds("remove", request == null ? null : request.remove());
+    if (add.isEmpty() && remove.isEmpty()) {
+      throw invalid("add or remove must name at least one member");
+    }
+    if (add.size() >= groupLimits.maxMembers()) {
+      throw ApiException.badRequest(
+          ProblemType.GROUP_TOO_LARGE,
+          "a conversation has at most " + groupLimits.maxMembers() + " members");
+    }
+    HistoryApi.MembersChanged change =
+        durably(
+                "members",
+                () ->
+                    history.changeMembers(
+                        conversation, new HistoryApi.ChangeMembers(caller, add, remove)))
+            .body();
+    Instant at = change.at() == null ? clock.instant() : change.at();
+    if (!change.added().isEmpty()) {
+      fanOut(
+          change.members(),
+          new InboxItem.SystemItem(
+              notificationId("added", conversation.value(), change.changeId()),
+              conversation,
+              at,
+              new SystemNotification.MemberAdded(change.added(), caller)));
+    }
+    if (!change.removed().isEmpty()) {
+      Set<UserId> before = new LinkedHashSet<>(change.members());
+      before.addAll(change.removed());
+      fanOut(
+          before,
+          new InboxItem.SystemItem(
+              notificationId("removed", conversation.value(), change.changeId()),
+              conversation,
+              at,
+              new SystemNotification.MemberRemoved(change.removed(), caller)));
+    }
+    return new MembersChanged(
+        conversation,
+        change.type(),
+        change.title(),
+        change.members(),
+        change.added(),
+        change.removed());
+  }
+
+  Outcome<MessageAccepted> send(UserId caller, ConversationId conversation, SendMessage request) {
+    if (request == null || !Limits.isValidClientId(request.clientMsgId())) {
+      throw invalid("clientMsgId must match " + Limits.CLIENT_ID_PATTERN.pattern());
+    }
+    checkText(request.text());
+    Outcome<HistoryApi.MessageSent> outcome =
+        durably(
+            "message",
+            () ->
+                history.sendMessage(
+                    conversation,
+                    new HistoryApi.SendMessage(caller, request.clientMsgId(), request.text())));
+    HistoryApi.MessageSent sent = outcome.body();
+    Set<UserId> recipients = new LinkedHashSet<>(sent.recipients());
+    recipients.add(sent.message().senderId());
+    fanOut(recipients, new InboxItem.MessageItem(sent.message()));
+    return new Outcome<>(
+        new MessageAccepted(
+            sent.message().conversationId(),
+            sent.message().seq(),
+            sent.message().senderId(),
+            sent.message().sentAt(),
+            sent.message().clientMsgId()),
+        outcome.created());
+  }
+
+  Outcome<OperationAccepted> operate(
+      UserId caller, ConversationId conversation, ApplyOperation request) {
+    if (request == null || !Limits.isValidClientId(request.clientOpId())) {
+      throw invalid("clientOpId must match " + Limits.CLIENT_ID_PATTERN.pattern());
+    }
+    if (request.type() == null) {
+      throw invalid("type is required (delete_for_me, recall, edit or read)");
+    }
+    OperationType type = OperationType.fromWire(request.type());
+    if (type == OperationType.EDIT) {
+      checkText(request.text());
+    }
+    // Refuses missing or non-positive seqs with the model's own rules before any call.
+    Operation.of(type, request.targetSeq(), request.upToSeq(), request.text());
+    Outcome<HistoryApi.OperationApplied> outcome =
+        durably(
+            "operation",
+            () ->
+                history.applyOperation(
+                    conversation,
+                    new HistoryApi.ApplyOperation(
+                        caller,
+                        request.clientOpId(),
+                        type.wireName(),
+                        type == OperationType.READ ? null : request.targetSeq(),
+                        type == OperationType.READ ? request.upToSeq() : null,
+                        type == OperationType.EDIT ? request.text() : null)));
+    HistoryApi.OperationApplied applied = outcome.body();
+    fanOut(applied.recipients(), new InboxItem.OperationItem(applied.event()));
+    Operation op = applied.event().operation();
+    return new Outcome<>(
+        new OperationAccepted(
+            applied.event().conversationId(),
+            applied.event().seq(),
+            op.type().wireName(),
+            op instanceof Operation.Read ? null : op.referencedSeq(),
+            op instanceof Operation.Read ? op.referencedSeq() : null,
+            op instanceof Operation.Edit edit ? edit.text() : null),
+        outcome.created());
+  }
+
+  private void checkText(String text) {
+    if (text == null || text.isBlank()) {
+      throw invalid("text must not be empty");
+    }
+    if (text.length() > messageLimits.maxTextLength()) {
+      throw new ApiException(
+          HttpStatus.CONTENT_TOO_LARGE,
+          ProblemType.TEXT_TOO_LONG,
+          "text must be at most " + messageLimits.maxTextLength() + " characters");
+    }
+  }
+
+  /** Calls the history-service, counting the outcome of the write. */
+  private <T> Outcome<T> durably(String kind, Supplier<Outcome<T>> call) {
+    Outcome<T> outcome;
+    try {
+      outcome = call.get();
+    } catch (ApiException e) {
+      count(kind, e.status() == HttpStatus.SERVICE_UNAVAILABLE ? "unavailable" : "rejected");
+      throw e;
+    }
+    count(kind, outcome.created() ? "created" : "retried");
+    return outcome;
+  }
+
+  private void fanOut(Collection<UserId> recipients, InboxItem item) {
+    try {
+      inbox.deliver(recipients, item);
+    } catch (DataAccessException e) {
+      throw ApiException.unavailable(
+          "the write is stored but could not be delivered to the inboxes yet; retry it",
+          RETRY_AFTER,
+          e);
+    }
+  }
+
+  private void count(String kind, String outcome) {
+    meters.counter(SyncMetrics.SEND, "kind", kind, "outcome", outcome).increment();
+  }
+
+  private static List<UserId> userIds(String field, List<String> values) {
+    if (values == null) {
+      return List.of();
+    }
+    Set<UserId> ids = new LinkedHashSet<>();
+    for (String value : values) {
+      if (!Limits.isValidId(value)) {
+        throw invalid(field + " must contain user ids matching " + Limits.ID_PATTERN.pattern());
+      }
+      ids.add(UserId.of(value));
+    }
+    return List.copyOf(ids);
+  }
+
+  /**
+   * A notification id derived from the event, so retries give the same one: {@code
+   * prefix.part1.part2}, or, when that is longer than a client id may be, the prefix and a hash.
+   */
+  static String notificationId(String prefix, String... parts) {
+    String plain = prefix + "." + String.join(".", parts);
+    if (Limits.isValidClientId(plain)) {
+      return plain;
+    }
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8));
+      return prefix + "." + HexFormat.of().formatHex(hash).substring(0, 40);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+
+  private static ApiException invalid(String detail) {
+    return ApiException.badRequest(ProblemType.VALIDATION, detail);
+  }
+}

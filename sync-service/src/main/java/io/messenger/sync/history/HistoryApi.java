@@ -1,0 +1,75 @@
+package io.messenger.sync.history;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.messenger.model.ConversationId;
+import io.messenger.model.ConversationType;
+import io.messenger.model.Message;
+import io.messenger.model.OperationEvent;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.List;
+
+/** The bodies of the history-service's internal API ({@code /internal/v1/...}). */
+public final class HistoryApi {
+
+  private HistoryApi() {}
+
+  /** A 2xx answer and whether it was a creation (201) or a repeat (200). */
+  public record Outcome<T>(T body, boolean created) {}
+
+  /** {@code POST /internal/v1/conversations}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record CreateConversation(
+      ConversationType type, List<UserId> members, String title, UserId createdBy) {}
+
+  /** A conversation as the history-service returns it. */
+  public record Conversation(
+      ConversationId conversationId,
+      ConversationType type,
+      String title,
+      List<UserId> members,
+      Instant createdAt,
+      UserId createdBy) {}
+
+  /** {@code POST /internal/v1/conversations/{cid}/members}. */
+  public record ChangeMembers(UserId actorId, List<UserId> add, List<UserId> remove) {}
+
+  /** The result of a membership change. */
+  public record MembersChanged(
+      ConversationId conversationId,
+      ConversationType type,
+      String title,
+      List<UserId> members,
+      List<UserId> added,
+      List<UserId> removed,
+      String changeId,
+      Instant at) {
+    public MembersChanged {
+      members = members == null ? List.of() : List.copyOf(members);
+      added = added == null ? List.of() : List.copyOf(added);
+      removed = removed == null ? List.of() : List.copyOf(removed);
+    }
+  }
+
+  /** {@code POST /internal/v1/conversations/{cid}/messages}. */
+  public record SendMessage(UserId senderId, String clientMsgId, String text) {}
+
+  /** The stored message and who must receive it. */
+  public record MessageSent(Message message, List<UserId> recipients) {
+    public MessageSent {
+      recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+  }
+
+  /** {@code POST /internal/v1/conversations/{cid}/operations}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ApplyOperation(
+      UserId actorId, String clientOpId, String type, Long targetSeq, Long upToSeq, String text) {}
+
+  /** The stored operation event and who must receive it. */
+  public record OperationApplied(OperationEvent event, List<UserId> recipients) {
+    public OperationApplied {
+      recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.messenger.sync.inbox;
+
+import io.messenger.model.DeviceId;
+import io.messenger.model.InboxCursor;
+import io.messenger.model.InboxItem;
+import io.messenger.model.UserId;
+import io.messenger.support.problem.ApiException;
+import io.messenger.support.problem.ProblemType;
+import io.messenger.sync.SyncMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.web.context.request.async.DeferredResult;
+
+/**
+ * The inbox rules: pulls (with long-poll), resync accounting, and the fan-out of new items to
+ * inboxes. Metrics are recorded here; the store only stores.
+ */
+@Service
+public class InboxService {
+
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+  private final InboxStore store;
+  private final PendingAcks pendingAcks;
+  private final LongPollRegistry longPolls;
+  private final MeterRegistry meters;
+  private final Timer pullTimer;
+  private final DistributionSummary pullEntries;
+  private final Counter wakeups;
+  private final Counter refused;
+  private final DistributionSummary fanoutSize;
+
+  InboxService(
+      InboxStore store, PendingAcks pendingAcks, LongPollRegistry longPolls, MeterRegistry meters) {
+    this.store = store;
+    this.pendingAcks = pendingAcks;
+    this.longPolls = longPolls;
+    this.meters = meters;
+    this.pullTimer =
+        Timer.builder(SyncMetrics.PULL)
+            .description("inbox pulls, including long-poll waits")
+            .publishPercentileHistogram()
+            .register(meters);
+    this.pullEntries =
+        DistributionSummary.builder(SyncMetrics.PULL_ENTRIES)
+            .description("entries returned by one pull")
+            .register(meters);
+    this.wakeups = meters.counter(SyncMetrics.LONGPOLL_WAKEUPS);
+    this.refused = meters.counter(SyncMetrics.LONGPOLL_REFUSED);
+    this.fanoutSize =
+        DistributionSummary.builder(SyncMetrics.FANOUT_SIZE)
+            .description("inboxes one write is delivered to")
+            .register(meters);
+  }
+
+  /**
+   * Appends {@code item} to the inbox of every one of {@code users} (each once, idempotently by the
+   * item's dedupe key) and wakes their long-polls.
+   *
+   * @return the users whose inbox got a new entry (those that already had it are left out)
+   */
+  public List<UserId> deliver(Collection<UserId> users, InboxItem item) {
+    Set<UserId> distinct = Set.copyOf(users);
+    fanoutSize.record(distinct.size());
+    return store.append(distinct, item).stream()
+        .filter(AppendResult::added)
+        .map(AppendResult::user)
+        .toList();
+  }
+
+  /**
+   * Pulls the device's inbox after {@code cursor} (or its acked cursor when {@code null}). When
+   * nothing is there and {@code wait} is positive, the request is parked until a new entry arrives
+   * or the wait is over (then it answers with no entries).
+   */
+  DeferredResult<PullResponse> pull(
+      UserId user, DeviceId device, InboxCursor cursor, int limit, Duration wait) {
+    Timer.Sample sample = Timer.start(meters);
+    PullResult first = store.pull(user, device, cursor, pendingAcks.pending(user, device), limit);
+    if (first.hasNews() || wait.isZero()) {
+      DeferredResult<PullResponse> done = new DeferredResult<>();
+      done.setResult(answer(first, sample));
+      return done;
+    }
+    if (!longPolls.tryPark()) {
+      refused.increment();
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          ProblemType.TOO_MANY_WAITING,
+          "too many long-polls are waiting on this instance; retry shortly",
+          RETRY_AFTER,
+          null);
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    PullResult empty = first;
+    DeferredResult<PullResponse> result = new DeferredResult<>(wait.toMillis());
+    result.onTimeout(
+        () -> {
+          if (answered.compareAndSet(false, true)) {
+            result.setResult(answer(empty, sample));
+          }
+        });
+    Waiter waiter = new Waiter(user, device, first.cursor(), limit, result, sample, answered);
+    result.onCompletion(
+        () -> {
+          longPolls.unregister(user, waiter);
+          longPolls.unpark();
+        });
+    waiter.check(false);
+    return result;
+  }
+
+  private PullResponse answer(PullResult result, Timer.Sample sample) {
+    sample.stop(pullTimer);
+    pullEntries.record(result.entries().size());
+    if (result.resync() != null) {
+      meters.counter(SyncMetrics.RESYNC, "reason", result.resync().wireName()).increment();
+    }
+    return PullResponse.of(result);
+  }
+
+  /** A parked pull: re-reads the inbox when its user is signalled. */
+  private final class Waiter implements Runnable {
+    private final UserId user;
+    private final DeviceId device;
+    private final InboxCursor cursor;
+    private final int limit;
+    private final DeferredResult<PullResponse> result;
+    private final Timer.Sample sample;
+    private final AtomicBoolean answered;
+
+    Waiter(
+        UserId user,
+        DeviceId device,
+        InboxCursor cursor,
+        int limit,
+        DeferredResult<PullResponse> result,
+        Timer.Sample sample,
+        AtomicBoolean answered) {
+      this.user = user;
+      this.device = device;
+      this.cursor = cursor;
+      this.limit = limit;
+      this.result = result;
+      this.sample = sample;
+      this.answered = answered;
+    }
+
+    @Override
+    public void run() {
+      check(true);
+    }
+
+    /** Registers first, then re-reads: a signal arriving in between wakes it again. */
+    void check(boolean woken) {
+      if (answered.get() || result.isSetOrExpired()) {
+        return;
+      }
+      longPolls.register(user, this);
+      PullResult again;
+      try {
+        again = store.pull(user, device, cursor, null, limit);
+      } catch (RuntimeException e) {
+        longPolls.unregister(user, this);
+        if (answered.compareAndSet(false, true)) {
+          result.setErrorResult(e);
+        }
+        return;
+      }
+      if (again.hasNews() && answered.compareAndSet(false, true)) {
+        longPolls.unregister(user, this);
+        if (woken) {
+          wakeups.increment();
+        }
+        result.setResult(answer(again, sample));
+      }
+    }
+  }
+}

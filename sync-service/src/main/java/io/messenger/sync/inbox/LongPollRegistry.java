@@ -1,0 +1,110 @@
+package io.messenger.sync.inbox;
+
+import io.messenger.model.Limits;
+import io.messenger.model.UserId;
+import io.messenger.sync.SyncMetrics;
+import io.messenger.sync.SyncProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The long-polls parked on this instance, by user, and the bound on how many there may be. A signal
+ * for a user (from the Redis channel {@value InboxStore#SIGNAL_CHANNEL}, which every instance
+ * subscribes to once) hands each of that user's waiters to a small pool that re-reads the inbox;
+ * waiters register before they re-check, so no signal is lost in between.
+ */
+@Component
+class LongPollRegistry implements MessageListener, DisposableBean {
+
+  private final ConcurrentHashMap<UserId, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+  private final AtomicInteger parked = new AtomicInteger();
+  private final int maxParked;
+  private final ExecutorService wakers;
+
+  LongPollRegistry(SyncProperties properties, MeterRegistry meters) {
+    this.maxParked = properties.maxParked();
+    this.wakers =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "longpoll-waker");
+              t.setDaemon(true);
+              return t;
+            });
+    Gauge.builder(SyncMetrics.LONGPOLL_PARKED, parked, AtomicInteger::get)
+        .description("long-polls parked on this instance")
+        .register(meters);
+  }
+
+  /** Takes one of the parking places; {@code false} when all are taken. */
+  boolean tryPark() {
+    while (true) {
+      int current = parked.get();
+      if (current >= maxParked) {
+        return false;
+      }
+      if (parked.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void unpark() {
+    parked.decrementAndGet();
+  }
+
+  int parked() {
+    return parked.get();
+  }
+
+  void register(UserId user, Runnable waiter) {
+    waiters.compute(
+        user,
+        (key, set) -> {
+          Set<Runnable> result = set == null ? new HashSet<>() : set;
+          result.add(waiter);
+          return result;
+        });
+  }
+
+  void unregister(UserId user, Runnable waiter) {
+    waiters.computeIfPresent(
+        user,
+        (key, set) -> {
+          set.remove(waiter);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
+  void signal(UserId user) {
+    Set<Runnable> woken = waiters.remove(user);
+    if (woken != null) {
+      woken.forEach(wakers::execute);
+    }
+  }
+
+  @Override
+  public void onMessage(Message message, byte[] pattern) {
+    String user = new String(message.getBody(), StandardCharsets.UTF_8);
+    if (Limits.isValidId(user)) {
+      signal(UserId.of(user));
+    }
+  }
+
+  @Override
+  public void destroy() {
+    wakers.shutdownNow();
+  }
+}

@@ -1,0 +1,36 @@
+package io.messenger.sync.inbox;
+
+import io.messenger.model.InboxCursor;
+import io.messenger.model.InboxEntry;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the store answers to a pull.
+ *
+ * @param resync {@code null} when {@code entries} follow {@code cursor} without a gap; otherwise
+ *     why the device must re-read history, and {@code entries} is empty
+ * @param head the newest cursor of the inbox (its last generated id, or the incarnation start)
+ * @param cursor the cursor the pull started from (the given one, or the device's acked cursor); on
+ *     {@code new_device} the head
+ * @param entries the entries strictly after {@code cursor}, oldest first, at most the limit
+ * @param hasMore whether more entries follow the last one returned
+ */
+public record PullResult(
+    ResyncReason resync,
+    InboxCursor head,
+    InboxCursor cursor,
+    List<InboxEntry> entries,
+    boolean hasMore) {
+
+  public PullResult {
+    Objects.requireNonNull(head, "head");
+    Objects.requireNonNull(cursor, "cursor");
+    entries = List.copyOf(entries);
+  }
+
+  /** Whether the device has something to act on: entries or a resync. */
+  public boolean hasNews() {
+    return resync != null || !entries.isEmpty();
+  }
+}

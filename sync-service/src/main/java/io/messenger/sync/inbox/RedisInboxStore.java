@@ -1,0 +1,259 @@
+package io.messenger.sync.inbox;
+
+import io.messenger.model.DeviceId;
+import io.messenger.model.InboxCursor;
+import io.messenger.model.InboxEntry;
+import io.messenger.model.InboxItem;
+import io.messenger.model.UserId;
+import io.messenger.sync.SyncMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@link InboxStore} on Redis Streams with Lua scripts (see {@link InboxStore} for the keys). Each
+ * script touches only the keys of one user; fan-outs to many users are pipelined.
+ */
+@Component
+class RedisInboxStore implements InboxStore {
+
+  private static final String DEVICE_FIELD = "dev:";
+
+  private final StringRedisTemplate redis;
+  private final JsonMapper json;
+  private final InboxProperties properties;
+  private final RedisScript<List<Object>> appendScript;
+  private final RedisScript<List<Object>> pullScript;
+  private final RedisScript<Long> ackScript;
+  private final Counter added;
+  private final Counter duplicates;
+
+  RedisInboxStore(
+      StringRedisTemplate redis,
+      JsonMapper json,
+      InboxProperties properties,
+      MeterRegistry meters) {
+    this.redis = redis;
+    this.json = json;
+    this.properties = properties;
+    this.appendScript = script("append", listType());
+    this.pullScript = script("pull", listType());
+    this.ackScript = script("ack", Long.class);
+    this.added = meters.counter(SyncMetrics.INBOX_APPEND, "outcome", "added");
+    this.duplicates = meters.counter(SyncMetrics.INBOX_APPEND, "outcome", "duplicate");
+  }
+
+  static List<String> keys(UserId user) {
+    String tag = "{" + user.value() + "}";
+    return List.of("inbox:" + tag, "inbox-meta:" + tag, "inbox-dedupe:" + tag);
+  }
+
+  @Override
+  public List<AppendResult> append(Collection<UserId> users, InboxItem item) {
+    List<UserId> targets = List.copyOf(users);
+    if (targets.isEmpty()) {
+      return List.of();
+    }
+    byte[] itemJson = json.writerFor(InboxItem.class).writeValueAsBytes(item);
+    byte[] dedupeKey = bytes(item.dedupeKey());
+    byte[] maxEntries = bytes(Integer.toString(properties.maxEntries()));
+    byte[] retention = bytes(Long.toString(properties.retention().toMillis()));
+    List<Object> raw;
+    try {
+      raw = appendPipelined(targets, itemJson, dedupeKey, maxEntries, retention);
+    } catch (DataAccessException e) {
+      if (!isNoScript(e)) {
+        throw e;
+      }
+      // Redis lost its script cache (restart, SCRIPT FLUSH): load and retry; appends are
+      // idempotent.
+      redis.execute(
+          (RedisCallback<Object>)
+              c -> c.scriptingCommands().scriptLoad(bytes(appendScript.getScriptAsString())));
+      raw = appendPipelined(targets, itemJson, dedupeKey, maxEntries, retention);
+    }
+    List<AppendResult> results = new ArrayList<>(targets.size());
+    List<UserId> grown = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      List<?> reply = (List<?>) raw.get(i);
+      boolean isNew = toLong(reply.get(0)) == 1;
+      results.add(new AppendResult(targets.get(i), isNew, InboxCursor.parse(text(reply.get(1)))));
+      if (isNew) {
+        grown.add(targets.get(i));
+        added.increment();
+      } else {
+        duplicates.increment();
+      }
+    }
+    signal(grown);
+    return results;
+  }
+
+  private List<Object> appendPipelined(
+      List<UserId> targets,
+      byte[] itemJson,
+      byte[] dedupeKey,
+      byte[] maxEntries,
+      byte[] retention) {
+    return redis.executePipelined(
+        (RedisCallback<Object>)
+            connection -> {
+              for (UserId user : targets) {
+                List<String> keys = keys(user);
+                connection
+                    .scriptingCommands()
+                    .evalSha(
+                        appendScript.getSha1(),
+                        ReturnType.MULTI,
+                        3,
+                        bytes(keys.get(0)),
+                        bytes(keys.get(1)),
+                        bytes(keys.get(2)),
+                        dedupeKey,
+                        itemJson,
+                        maxEntries,
+                        retention);
+              }
+              return null;
+            });
+  }
+
+  private void signal(List<UserId> users) {
+    if (users.isEmpty()) {
+      return;
+    }
+    byte[] channel = bytes(SIGNAL_CHANNEL);
+    redis.executePipelined(
+        (RedisCallback<Object>)
+            connection -> {
+              for (UserId user : users) {
+                connection.publish(channel, bytes(user.value()));
+              }
+              return null;
+            });
+  }
+
+  @Override
+  public PullResult pull(
+      UserId user, DeviceId device, InboxCursor cursor, InboxCursor pendingAck, int limit) {
+    List<Object> reply =
+        redis.execute(
+            pullScript,
+            keys(user),
+            cursor == null ? "" : cursor.toString(),
+            DEVICE_FIELD + device.value(),
+            pendingAck == null ? "" : pendingAck.toString(),
+            Integer.toString(limit),
+            Long.toString(properties.retention().toMillis()));
+    String status = text(reply.get(0));
+    InboxCursor head = InboxCursor.parse(text(reply.get(1)));
+    InboxCursor from = InboxCursor.parse(text(reply.get(2)));
+    return switch (status) {
+      case "new_device" -> new PullResult(ResyncReason.NEW_DEVICE, head, from, List.of(), false);
+      case "gap" -> new PullResult(ResyncReason.GAP, head, from, List.of(), false);
+      case "ok" -> {
+        List<?> rows = (List<?>) reply.get(3);
+        List<InboxEntry> entries = new ArrayList<>(Math.min(rows.size(), limit));
+        for (int i = 0; i < rows.size() && i < limit; i++) {
+          entries.add(entry((List<?>) rows.get(i)));
+        }
+        yield new PullResult(null, head, from, entries, rows.size() > limit);
+      }
+      default -> throw new IllegalStateException("unexpected pull status " + status);
+    };
+  }
+
+  private InboxEntry entry(List<?> row) {
+    InboxCursor id = InboxCursor.parse(text(row.get(0)));
+    List<?> fields = (List<?>) row.get(1);
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      if ("d".equals(text(fields.get(i)))) {
+        return new InboxEntry(id, json.readValue(text(fields.get(i + 1)), InboxItem.class));
+      }
+    }
+    throw new IllegalStateException("inbox entry " + id + " has no item");
+  }
+
+  @Override
+  public InboxCursor head(UserId user) {
+    List<Object> values = redis.opsForHash().multiGet(keys(user).get(1), List.of("since", "last"));
+    if (values.get(0) == null) {
+      return null;
+    }
+    InboxCursor since = InboxCursor.parse((String) values.get(0));
+    if (values.get(1) == null) {
+      return since;
+    }
+    InboxCursor last = InboxCursor.parse((String) values.get(1));
+    return last.isAfter(since) ? last : since;
+  }
+
+  @Override
+  public boolean ack(UserId user, DeviceId device, InboxCursor cursor) {
+    Long moved =
+        redis.execute(
+            ackScript,
+            keys(user),
+            DEVICE_FIELD + device.value(),
+            cursor.toString(),
+            Long.toString(properties.retention().toMillis()));
+    return moved != null && moved == 1;
+  }
+
+  @Override
+  public InboxCursor ackedCursor(UserId user, DeviceId device) {
+    Object value = redis.opsForHash().get(keys(user).get(1), DEVICE_FIELD + device.value());
+    return value == null ? null : InboxCursor.parse((String) value);
+  }
+
+  private static boolean isNoScript(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <T> RedisScript<T> script(String name, Class<T> type) {
+    try {
+      String lib = new ClassPathResource("lua/lib.lua").getContentAsString(StandardCharsets.UTF_8);
+      String body =
+          new ClassPathResource("lua/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
+      return new DefaultRedisScript<>(lib + "\n" + body, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read lua/" + name + ".lua", e);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Class<List<Object>> listType() {
+    return (Class) List.class;
+  }
+
+  private static byte[] bytes(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(Object value) {
+    return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : (String) value;
+  }
+
+  private static long toLong(Object value) {
+    return value instanceof Number n ? n.longValue() : Long.parseLong(text(value));
+  }
+}

@@ -1,0 +1,35 @@
+-- KEYS: stream, meta, dedupe. ARGV: dedupeKey, itemJson, maxEntries, retentionMillis.
+-- Returns {1, id} when appended, {0, head} when the dedupe key was already present.
+local stream, meta, dedupe = KEYS[1], KEYS[2], KEYS[3]
+local dedupe_key, json = ARGV[1], ARGV[2]
+local max_entries, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
+local now = now_millis()
+local since = incarnation(stream, meta, dedupe, now)
+
+if redis.call('ZSCORE', dedupe, dedupe_key) then
+  return {0, head_of(meta, since)}
+end
+
+local id = redis.call('XADD', stream, '*', 'd', json, 'k', dedupe_key)
+redis.call('HSET', meta, 'last', id)
+
+-- Exact cap: remember the newest entry the cap pushes out, then trim.
+local length = redis.call('XLEN', stream)
+if length > max_entries then
+  local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', length - max_entries)
+  note_trimmed(meta, gone[#gone][1])
+  redis.call('XTRIM', stream, 'MAXLEN', max_entries)
+end
+trim_retention(stream, meta, now, retention)
+
+local millis = id_parts(id)
+redis.call('ZADD', dedupe, millis, dedupe_key)
+redis.call('ZREMRANGEBYSCORE', dedupe, '-inf', '(' .. fmt(now - retention))
+local keep = 2 * max_entries
+local size = redis.call('ZCARD', dedupe)
+if size > keep then
+  redis.call('ZREMRANGEBYRANK', dedupe, 0, size - keep - 1)
+end
+
+expire_all(retention, stream, meta, dedupe)
+return {1, id}
