@@ -1,0 +1,27 @@
+package io.messenger.sync.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.messenger.model.Limits;
+import org.junit.jupiter.api.Test;
+
+class NotificationIdTest {
+
+  @Test
+  void shortIdsAreReadable() {
+    assertThat(ConversationService.notificationId("created", "c_1")).isEqualTo("created.c_1");
+    assertThat(ConversationService.notificationId("added", "c_1", "7")).isEqualTo("added.c_1.7");
+  }
+
+  @Test
+  void longIdsAreHashedDeterministicallyAndStayValid() {
+    String cid = "c_" + "a".repeat(32);
+    String change = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    String id = ConversationService.notificationId("removed", cid, change);
+
+    assertThat(id).startsWith("removed.").hasSizeLessThanOrEqualTo(64);
+    assertThat(Limits.isValidClientId(id)).isTrue();
+    assertThat(ConversationService.notificationId("removed", cid, change)).isEqualTo(id);
+    assertThat(ConversationService.notificationId("added", cid, change)).isNotEqualTo(id);
+  }
+}

@@ -1,0 +1,179 @@
+package io.messenger.sync.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import io.messenger.support.problem.ApiException;
+import io.messenger.support.security.SecurityProperties;
+import io.messenger.support.security.Tokens;
+import io.messenger.support.web.RequestIdFilter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import tools.jackson.databind.json.JsonMapper;
+
+class HistoryClientTest {
+
+  private static final ConversationId CID = ConversationId.of("c_1");
+  private static final HistoryApi.SendMessage SEND =
+      new HistoryApi.SendMessage(UserId.of("alice"), "m1", "hello");
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final SecurityProperties security =
+      new SecurityProperties(
+          new SecurityProperties.Jwt("test-client-secret-0123456789abcdef0123", null),
+          new SecurityProperties.Internal("test-internal-secret-0123456789abcdef01", null));
+  private final Tokens tokens = new Tokens(security, Clock.systemUTC());
+  private final Map<String, String> seen = new ConcurrentHashMap<>();
+  private HttpServer server;
+  private volatile int status;
+  private volatile String body;
+  private volatile long delayMillis;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          seen.put("path", exchange.getRequestURI().getPath());
+          seen.put("auth", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          seen.put("rid", String.valueOf(exchange.getRequestHeaders().getFirst("X-Request-Id")));
+          seen.put(
+              "body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          try {
+            Thread.sleep(delayMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] out = body.getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status, out.length);
+          exchange.getResponseBody().write(out);
+          exchange.close();
+        });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+    MDC.clear();
+  }
+
+  private HistoryClient client(URI base, Duration timeout) {
+    return new HistoryClient(
+        new HistoryProperties(base, timeout), json, tokens, security, Clock.systemUTC());
+  }
+
+  private HistoryClient client() {
+    return client(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(2));
+  }
+
+  private static final String SENT =
+      """
+      {"message": {"conversationId": "c_1", "seq": 4, "senderId": "alice",
+        "sentAt": "2026-01-02T03:04:05Z", "clientMsgId": "m1", "text": "hello"},
+       "recipients": ["alice", "bob"]}""";
+
+  @Test
+  void sendsWithAServiceTokenAndTheRequestId() {
+    status = 201;
+    body = SENT;
+    MDC.put(RequestIdFilter.MDC_KEY, "req-42");
+
+    HistoryApi.Outcome<HistoryApi.MessageSent> outcome = client().sendMessage(CID, SEND);
+
+    assertThat(outcome.created()).isTrue();
+    assertThat(outcome.body().message().seq()).isEqualTo(4);
+    assertThat(outcome.body().recipients())
+        .extracting(UserId::value)
+        .containsExactly("alice", "bob");
+    assertThat(seen.get("path")).isEqualTo("/internal/v1/conversations/c_1/messages");
+    assertThat(seen.get("auth")).startsWith("Bearer ey");
+    assertThat(seen.get("rid")).isEqualTo("req-42");
+    assertThat(seen.get("body"))
+        .contains("\"senderId\":\"alice\"", "\"clientMsgId\":\"m1\"", "\"text\":\"hello\"");
+  }
+
+  @Test
+  void aRepeatIsNotACreation() {
+    status = 200;
+    body = SENT;
+
+    assertThat(client().sendMessage(CID, SEND).created()).isFalse();
+  }
+
+  @Test
+  void problemDetailsAreRelayed() {
+    status = 409;
+    body =
+        """
+        {"type": "urn:messenger:problem:idempotency-conflict", "title": "Client id reused",
+         "status": 409, "detail": "m1 was used for another text"}""";
+
+    assertThatThrownBy(() -> client().sendMessage(CID, SEND))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(409);
+              assertThat(e.type().name()).isEqualTo("idempotency-conflict");
+              assertThat(e.getMessage()).isEqualTo("m1 was used for another text");
+            });
+  }
+
+  @Test
+  void serverErrorsBecomeStoreUnavailable() {
+    status = 503;
+    body = "{}";
+
+    assertUnavailable(client());
+  }
+
+  @Test
+  void connectionRefusedBecomesStoreUnavailable() throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+
+    assertUnavailable(client(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void aSlowAnswerTimesOutAsStoreUnavailable() {
+    status = 201;
+    body = SENT;
+    delayMillis = 1_500;
+
+    assertUnavailable(
+        client(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+            Duration.ofMillis(300)));
+  }
+
+  private static void assertUnavailable(HistoryClient client) {
+    assertThatThrownBy(() -> client.sendMessage(CID, SEND))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().value()).isEqualTo(503);
+              assertThat(e.type().name()).isEqualTo("store-unavailable");
+              assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+            });
+  }
+}

@@ -1,0 +1,147 @@
+package io.messenger.sync.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.messenger.model.DeviceId;
+import io.messenger.model.UserId;
+import io.messenger.support.problem.ProblemAdvice;
+import io.messenger.support.security.Caller;
+import io.messenger.sync.SyncProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.core.MethodParameter;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+
+class InboxControllerTest {
+
+  private static final UserId ALICE = UserId.of("alice");
+
+  private final InMemoryInboxStore store = new InMemoryInboxStore();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final LongPollRegistry longPolls =
+      new LongPollRegistry(new SyncProperties(1, null), meters);
+  private final MockMvc mvc =
+      MockMvcBuilders.standaloneSetup(
+              new InboxController(new InboxService(store, PendingAcks.NONE, longPolls, meters)))
+          .setControllerAdvice(new ProblemAdvice())
+          .setCustomArgumentResolvers(new TestCaller())
+          .build();
+
+  /** Resolves the caller as alice on device d1, as the JWT filter would. */
+  static final class TestCaller implements HandlerMethodArgumentResolver {
+    @Override
+    public boolean supportsParameter(MethodParameter parameter) {
+      return parameter.getParameterType() == Caller.class;
+    }
+
+    @Override
+    public Object resolveArgument(
+        MethodParameter parameter,
+        ModelAndViewContainer container,
+        NativeWebRequest request,
+        WebDataBinderFactory binders) {
+      return new Caller(ALICE, DeviceId.of("d1"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"", "abc", "1-", "-1", "01-0", "1-2-3", "1.5-0", "99999999999999999999-0"})
+  void malformedCursorIsAProblem(String cursor) throws Exception {
+    mvc.perform(get("/v1/sync").param("cursor", cursor))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:malformed-cursor"))
+        .andExpect(jsonPath("$.status").value(400));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "501", "-1", "ten", "1.5", ""})
+  void limitOutOfRangeIsRefusedNotClamped(String limit) throws Exception {
+    mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", limit))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"))
+        .andExpect(jsonPath("$.detail").value("limit must be an integer from 1 to 500"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "30001", "x"})
+  void waitOutOfRangeIsRefused(String waitMs) throws Exception {
+    mvc.perform(get("/v1/sync").param("cursor", "0-0").param("waitMs", waitMs))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"));
+  }
+
+  @Test
+  void pullsEntriesAfterTheCursor() throws Exception {
+    store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
+    store.append(List.of(ALICE), Items.message("c1", 2, "bob"));
+    store.append(List.of(ALICE), Items.message("c1", 3, "bob"));
+
+    MvcResult pending =
+        mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", "2"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    mvc.perform(asyncDispatch(pending))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.entries.length()").value(2))
+        .andExpect(jsonPath("$.entries[0].seq").value(1))
+        .andExpect(jsonPath("$.entries[1].seq").value(2))
+        .andExpect(jsonPath("$.hasMore").value(true))
+        .andExpect(jsonPath("$.nextCursor").value("1002-0"))
+        .andExpect(jsonPath("$.resync").isEmpty());
+  }
+
+  @Test
+  void newDeviceGetsAResyncWithTheHead() throws Exception {
+    MvcResult pending = mvc.perform(get("/v1/sync")).andReturn();
+    mvc.perform(asyncDispatch(pending))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.resync.reason").value("new_device"))
+        .andExpect(jsonPath("$.resync.headCursor").value("1-0"))
+        .andExpect(jsonPath("$.entries.length()").value(0));
+  }
+
+  @Test
+  void aLongPollIsWokenByAnAppend() throws Exception {
+    store.onAppend(longPolls::signal);
+    MvcResult pending =
+        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    assertThat(longPolls.parked()).isEqualTo(1);
+
+    store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
+
+    pending.getAsyncResult(5_000);
+    mvc.perform(asyncDispatch(pending))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.entries[0].seq").value(1));
+    assertThat(meters.counter("messenger.sync.longpoll.wakeups").count()).isEqualTo(1);
+  }
+
+  @Test
+  void beyondTheParkingLimitIsA503WithRetryAfter() throws Exception {
+    mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+        .andExpect(request().asyncStarted());
+
+    mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+        .andExpect(status().isServiceUnavailable())
+        .andExpect(header().string("Retry-After", "1"))
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:too-many-waiting"));
+  }
+}
