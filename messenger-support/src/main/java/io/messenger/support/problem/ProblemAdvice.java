@@ -31,7 +31,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
   @ExceptionHandler(ApiException.class)
-  ResponseEntity<Object> api(ApiException e) {
+  public ResponseEntity<Object> api(ApiException e) {
     ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
     if (e.retryAfter() != null) {
       response.header(

@@ -37,6 +37,8 @@ public record ProblemType(String name, String title) {
       new ProblemType("not-sender", "Only the sender may do this");
   public static final ProblemType RECALL_WINDOW_EXPIRED =
       new ProblemType("recall-window-expired", "The recall window has passed");
+  public static final ProblemType ALREADY_RECALLED =
+      new ProblemType("already-recalled", "The message was recalled");
   public static final ProblemType INVALID_TARGET =
       new ProblemType("invalid-target", "The target is not a message of this conversation");
   public static final ProblemType MALFORMED_CURSOR =

@@ -1,0 +1,183 @@
+package io.messenger.history.conversation;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.messenger.history.cassandra.Async;
+import io.messenger.history.cassandra.Keyspace;
+import io.messenger.model.ConversationId;
+import io.messenger.model.ConversationType;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Repository;
+
+/** {@link ConversationStore} on Cassandra. */
+@Repository
+class CassandraConversationStore implements ConversationStore {
+
+  private final CqlSession session;
+  private final PreparedStatement find;
+  private final PreparedStatement members;
+  private final PreparedStatement member;
+  private final PreparedStatement claimPair;
+  private final PreparedStatement insertConversation;
+  private final PreparedStatement insertMember;
+  private final PreparedStatement insertUserConversation;
+  private final PreparedStatement deleteMember;
+  private final PreparedStatement deleteUserConversation;
+  private final PreparedStatement conversationsOf;
+  private final PreparedStatement recordHead;
+  private final PreparedStatement recordLastMessage;
+
+  CassandraConversationStore(CqlSession session, Keyspace ks) {
+    this.session = session;
+    String conversations = ks.table("conversations");
+    String memberTable = ks.table("conversation_members");
+    String userTable = ks.table("user_conversations");
+    find =
+        session.prepare(
+            "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq FROM "
+                + conversations
+                + " WHERE conversation_id = ?");
+    members = session.prepare("SELECT user_id FROM " + memberTable + " WHERE conversation_id = ?");
+    member =
+        session.prepare(
+            "SELECT user_id FROM " + memberTable + " WHERE conversation_id = ? AND user_id = ?");
+    claimPair =
+        session.prepare(
+            "INSERT INTO "
+                + ks.table("direct_pairs")
+                + " (pair, conversation_id) VALUES (?, ?) IF NOT EXISTS");
+    insertConversation =
+        session.prepare(
+            "INSERT INTO "
+                + conversations
+                + " (conversation_id, type, title, created_by, created_at) VALUES (?, ?, ?, ?, ?)");
+    insertMember =
+        session.prepare(
+            "INSERT INTO "
+                + memberTable
+                + " (conversation_id, user_id, joined_at) VALUES (?, ?, ?)");
+    insertUserConversation =
+        session.prepare(
+            "INSERT INTO " + userTable + " (user_id, conversation_id, joined_at) VALUES (?, ?, ?)");
+    deleteMember =
+        session.prepare(
+            "DELETE FROM " + memberTable + " WHERE conversation_id = ? AND user_id = ?");
+    deleteUserConversation =
+        session.prepare("DELETE FROM " + userTable + " WHERE user_id = ? AND conversation_id = ?");
+    conversationsOf =
+        session.prepare("SELECT conversation_id FROM " + userTable + " WHERE user_id = ?");
+    recordHead =
+        session.prepare(
+            "UPDATE "
+                + conversations
+                + " USING TIMESTAMP ? SET last_seq = ?, msg_count = ? WHERE conversation_id = ?");
+    recordLastMessage =
+        session.prepare(
+            "UPDATE "
+                + conversations
+                + " USING TIMESTAMP ? SET last_message_seq = ? WHERE conversation_id = ?");
+  }
+
+  @Override
+  public Optional<Conversation> find(ConversationId id) {
+    Row row = session.execute(find.bind(id.value())).one();
+    if (row == null || row.getString("type") == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Conversation(
+            id,
+            ConversationType.fromWire(row.getString("type")),
+            row.getString("title"),
+            UserId.of(row.getString("created_by")),
+            row.getInstant("created_at"),
+            row.getLong("last_seq"),
+            row.getLong("msg_count"),
+            row.getLong("last_message_seq")));
+  }
+
+  @Override
+  public List<UserId> members(ConversationId id) {
+    List<UserId> out = new ArrayList<>();
+    for (Row row : session.execute(members.bind(id.value()))) {
+      out.add(UserId.of(row.getString("user_id")));
+    }
+    return out;
+  }
+
+  @Override
+  public boolean isMember(ConversationId id, UserId user) {
+    return session.execute(member.bind(id.value(), user.value())).one() != null;
+  }
+
+  @Override
+  public ConversationId claimDirectPair(UserId a, UserId b, ConversationId candidate) {
+    String pair = a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
+    ResultSet result = session.execute(claimPair.bind(pair, candidate.value()));
+    if (result.wasApplied()) {
+      return candidate;
+    }
+    return ConversationId.of(result.one().getString("conversation_id"));
+  }
+
+  @Override
+  public void create(Conversation c, Collection<UserId> users) {
+    session.execute(
+        insertConversation.bind(
+            c.id().value(), c.type().wireName(), c.title(), c.createdBy().value(), c.createdAt()));
+    addMembers(c.id(), users, c.createdAt());
+  }
+
+  @Override
+  public void addMembers(ConversationId id, Collection<UserId> users, Instant at) {
+    // Member rows share one partition: one batch. The per-user rows are separate partitions.
+    BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+    for (UserId user : users) {
+      batch.addStatement(insertMember.bind(id.value(), user.value(), at));
+    }
+    session.execute(batch.build().setIdempotent(true));
+    Async.awaitAll(
+        users.stream()
+            .map(u -> session.executeAsync(insertUserConversation.bind(u.value(), id.value(), at)))
+            .toList());
+  }
+
+  @Override
+  public void removeMembers(ConversationId id, Collection<UserId> users) {
+    Async.awaitAll(
+        users.stream()
+            .flatMap(
+                u ->
+                    java.util.stream.Stream.of(
+                        session.executeAsync(deleteMember.bind(id.value(), u.value())),
+                        session.executeAsync(deleteUserConversation.bind(u.value(), id.value()))))
+            .toList());
+  }
+
+  @Override
+  public List<ConversationId> conversationsOf(UserId user) {
+    List<ConversationId> out = new ArrayList<>();
+    for (Row row : session.execute(conversationsOf.bind(user.value()))) {
+      out.add(ConversationId.of(row.getString("conversation_id")));
+    }
+    return out;
+  }
+
+  @Override
+  public void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage) {
+    session.execute(recordHead.bind(seq, seq, messageCount, id.value()));
+    if (isMessage) {
+      session.execute(recordLastMessage.bind(seq, seq, id.value()));
+    }
+  }
+}

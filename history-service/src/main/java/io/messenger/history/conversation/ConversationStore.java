@@ -1,0 +1,45 @@
+package io.messenger.history.conversation;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Conversations and their members: the system of record for membership.
+ *
+ * <p>Tables (docs/data-layout.md): {@code conversations} (one row per conversation), {@code
+ * direct_pairs} (one row per pair of users, claimed with a lightweight transaction so a direct
+ * conversation is created once), {@code conversation_members} (partition per conversation, at most
+ * {@code messenger.group.max-members} rows), {@code user_conversations} (partition per user).
+ */
+public interface ConversationStore {
+
+  Optional<Conversation> find(ConversationId id);
+
+  /** The members, sorted by id. */
+  List<UserId> members(ConversationId id);
+
+  boolean isMember(ConversationId id, UserId user);
+
+  /**
+   * Claims the pair {@code a}/{@code b} for {@code candidate}; returns the id the pair is bound to:
+   * {@code candidate} if this call claimed it, otherwise the existing conversation's id.
+   */
+  ConversationId claimDirectPair(UserId a, UserId b, ConversationId candidate);
+
+  /** Writes the conversation row and its members (idempotent upserts). */
+  void create(Conversation conversation, Collection<UserId> members);
+
+  void addMembers(ConversationId id, Collection<UserId> users, Instant at);
+
+  void removeMembers(ConversationId id, Collection<UserId> users);
+
+  /** The ids of the user's conversations. */
+  List<ConversationId> conversationsOf(UserId user);
+
+  /** Moves the head hints forward (last write by seq wins, so they never move back). */
+  void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage);
+}

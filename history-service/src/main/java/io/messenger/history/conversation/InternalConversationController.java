@@ -1,0 +1,91 @@
+package io.messenger.history.conversation;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.ConversationType;
+import io.messenger.model.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Conversation writes the sync-service makes on behalf of clients (service token only). */
+@RestController
+@RequestMapping("/internal/v1/conversations")
+class InternalConversationController {
+
+  private final ConversationService conversations;
+
+  InternalConversationController(ConversationService conversations) {
+    this.conversations = conversations;
+  }
+
+  record CreateRequest(
+      @NotNull ConversationType type,
+      @NotNull @Size(min = 1, max = 100_000) List<@NotNull UserId> members,
+      String title,
+      @NotNull UserId createdBy) {}
+
+  record ConversationView(
+      ConversationId conversationId,
+      ConversationType type,
+      String title,
+      List<UserId> members,
+      Instant createdAt,
+      UserId createdBy) {}
+
+  record MembersRequest(
+      @NotNull UserId actorId,
+      @Size(max = 100_000) List<@NotNull UserId> add,
+      @Size(max = 100_000) List<@NotNull UserId> remove) {}
+
+  record MembersView(
+      ConversationId conversationId,
+      ConversationType type,
+      String title,
+      List<UserId> members,
+      List<UserId> added,
+      List<UserId> removed,
+      String changeId,
+      Instant at) {}
+
+  @PostMapping
+  ResponseEntity<ConversationView> create(@Valid @RequestBody CreateRequest request) {
+    ConversationService.Created result =
+        conversations.create(
+            request.type(), request.members(), request.title(), request.createdBy());
+    Conversation c = result.conversation();
+    return ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        .body(
+            new ConversationView(
+                c.id(), c.type(), c.title(), result.members(), c.createdAt(), c.createdBy()));
+  }
+
+  @PostMapping("/{conversationId}/members")
+  MembersView members(
+      @PathVariable ConversationId conversationId, @Valid @RequestBody MembersRequest request) {
+    ConversationService.MembersChanged change =
+        conversations.changeMembers(
+            conversationId,
+            request.actorId(),
+            request.add() == null ? List.of() : request.add(),
+            request.remove() == null ? List.of() : request.remove());
+    Conversation c = change.conversation();
+    return new MembersView(
+        c.id(),
+        c.type(),
+        c.title(),
+        change.members(),
+        change.added(),
+        change.removed(),
+        change.changeId(),
+        change.at());
+  }
+}

@@ -1,0 +1,50 @@
+package io.messenger.history.event;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The durable, ordered log of a conversation's events. Seqs are dense (1, 2, 3, ...), strictly
+ * increasing and never reused: {@link #append} claims the next seq and writes the event in one
+ * atomic step, so an event exists exactly when its seq was claimed, whatever the number of writers.
+ *
+ * <p>Table {@code conversation_log}: partition (conversation_id, bucket = (seq - 1) / {@link
+ * #BUCKET_SIZE}), clustering seq descending; statics {@code head_seq}, {@code head_msg_count} hold
+ * the counter while the bucket is the newest.
+ */
+public interface EventLog {
+
+  /** Events per log partition. */
+  long BUCKET_SIZE = 4096;
+
+  /** The log head: the newest seq and the number of messages up to it. */
+  record Head(long seq, long messageCount) {
+    public static final Head EMPTY = new Head(0, 0);
+  }
+
+  /**
+   * Appends {@code draft} at the next seq.
+   *
+   * @param hint a head known to be at or before the real head (from the conversation row)
+   */
+  LoggedEvent append(ConversationId id, LoggedEvent.Draft draft, Head hint);
+
+  Optional<LoggedEvent> find(ConversationId id, long seq);
+
+  /** The real head, read linearizably from the hint's bucket on. */
+  Head head(ConversationId id, Head hint);
+
+  /**
+   * Searches backwards from the head for the event {@code actor} wrote with {@code clientId},
+   * stopping at events older than {@code notBefore}: the recovery path of a write that claimed a
+   * seq but did not record it.
+   */
+  Optional<LoggedEvent> findByClientId(
+      ConversationId id, UserId actor, String clientId, Instant notBefore, Head hint);
+
+  static long bucketOf(long seq) {
+    return (seq - 1) / BUCKET_SIZE;
+  }
+}

@@ -1,0 +1,74 @@
+package io.messenger.history.event;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.Message;
+import io.messenger.model.Operation;
+import io.messenger.model.OperationEvent;
+import io.messenger.model.OperationType;
+import io.messenger.model.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The write API the sync-service calls (service token only): messages and operations become durable
+ * here. 201 for a new event, 200 for a retry of an earlier one (same body).
+ */
+@RestController
+@RequestMapping("/internal/v1/conversations/{conversationId}")
+class InternalEventController {
+
+  private static final String CLIENT_ID = "[A-Za-z0-9_.:-]{1,64}";
+
+  private final EventService events;
+
+  InternalEventController(EventService events) {
+    this.events = events;
+  }
+
+  record SendRequest(
+      @NotNull UserId senderId,
+      @NotNull @Pattern(regexp = CLIENT_ID) String clientMsgId,
+      @NotNull String text) {}
+
+  record SendResponse(Message message, List<UserId> recipients) {}
+
+  record OperationRequest(
+      @NotNull UserId actorId,
+      @NotNull @Pattern(regexp = CLIENT_ID) String clientOpId,
+      @NotNull OperationType type,
+      Long targetSeq,
+      Long upToSeq,
+      String text) {}
+
+  record OperationResponse(OperationEvent event, List<UserId> recipients) {}
+
+  @PostMapping("/messages")
+  ResponseEntity<SendResponse> send(
+      @PathVariable ConversationId conversationId, @Valid @RequestBody SendRequest request) {
+    EventService.Written written =
+        events.sendMessage(
+            conversationId, request.senderId(), request.clientMsgId(), request.text());
+    return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        .body(new SendResponse(written.event().toMessage(), written.recipients()));
+  }
+
+  @PostMapping("/operations")
+  ResponseEntity<OperationResponse> operate(
+      @PathVariable ConversationId conversationId, @Valid @RequestBody OperationRequest request) {
+    Operation op =
+        Operation.of(request.type(), request.targetSeq(), request.upToSeq(), request.text());
+    EventService.Written written =
+        events.operate(conversationId, request.actorId(), request.clientOpId(), op);
+    return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        .body(new OperationResponse(written.event().toOperation(), written.recipients()));
+  }
+}

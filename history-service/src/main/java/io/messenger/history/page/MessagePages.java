@@ -1,0 +1,32 @@
+package io.messenger.history.page;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import java.util.List;
+import java.util.NavigableSet;
+
+/**
+ * Reads of the message pages. Tables: {@code messages} (partition = conversation and message bucket
+ * of 1000 messages, clustering seq descending), {@code message_buckets} (the first seq of every
+ * bucket, one small partition per conversation), {@code hidden_messages} (the caller's
+ * delete-for-me overlay, partition = conversation and user) and {@code read_markers}.
+ */
+interface MessagePages {
+
+  /** Bucket number and first seq, newest bucket first. */
+  record Bucket(long number, long firstSeq) {}
+
+  List<Bucket> buckets(ConversationId id);
+
+  /** Messages of one bucket with seq below {@code seq}, newest first. */
+  List<PageMessage> before(ConversationId id, long bucket, long seq, int limit);
+
+  /** Messages of one bucket with seq above {@code seq}, oldest first. */
+  List<PageMessage> after(ConversationId id, long bucket, long seq, int limit);
+
+  /** The seqs {@code user} hid in the conversation within [{@code from}, {@code to}]. */
+  NavigableSet<Long> hidden(ConversationId id, UserId user, long from, long to);
+
+  /** The user's read marker, 0 before any. */
+  long readSeq(ConversationId id, UserId user);
+}
