@@ -1,0 +1,287 @@
+package io.messenger.sync.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.messenger.model.DeviceId;
+import io.messenger.model.InboxCursor;
+import io.messenger.model.InboxEntry;
+import io.messenger.model.InboxItem;
+import io.messenger.model.UserId;
+import io.messenger.sync.support.RedisExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The Redis inbox store against a real Redis: cap, retention, incarnations, dedupe, acks. */
+class RedisInboxStoreIT {
+
+  @RegisterExtension static final RedisExtension redis = new RedisExtension();
+
+  private static final DeviceId PHONE = DeviceId.of("phone");
+  private static final DeviceId LAPTOP = DeviceId.of("laptop");
+
+  private RedisInboxStore store(int maxEntries, Duration retention) {
+    return new RedisInboxStore(
+        redis.redis(),
+        JsonMapper.builder().build(),
+        new InboxProperties(maxEntries, retention),
+        new SimpleMeterRegistry());
+  }
+
+  private final RedisInboxStore store = store(1000, Duration.ofDays(7));
+
+  private static InboxCursor append(InboxStore store, UserId user, InboxItem item) {
+    AppendResult result = store.append(List.of(user), item).get(0);
+    assertThat(result.added()).isTrue();
+    return result.cursor();
+  }
+
+  private static List<Long> seqs(PullResult result) {
+    return result.entries().stream()
+        .map(InboxEntry::item)
+        .map(i -> ((InboxItem.MessageItem) i).message().seq())
+        .toList();
+  }
+
+  @Test
+  void pullsEntriesStrictlyAfterTheCursorOldestFirstWithLimitAndHasMore() {
+    UserId user = redis.newUser();
+    InboxCursor first = append(store, user, Items.message("c1", 1, "bob"));
+    append(store, user, Items.message("c1", 2, "bob"));
+    append(store, user, Items.message("c1", 3, "bob"));
+    InboxCursor last = append(store, user, Items.message("c1", 4, "bob"));
+
+    PullResult page = store.pull(user, PHONE, first, null, 2);
+    assertThat(page.resync()).isNull();
+    assertThat(seqs(page)).containsExactly(2L, 3L);
+    assertThat(page.hasMore()).isTrue();
+
+    PullResult rest = store.pull(user, PHONE, page.entries().get(1).cursor(), null, 2);
+    assertThat(seqs(rest)).containsExactly(4L);
+    assertThat(rest.hasMore()).isFalse();
+    assertThat(rest.head()).isEqualTo(last);
+
+    PullResult none = store.pull(user, PHONE, last, null, 10);
+    assertThat(none.entries()).isEmpty();
+    assertThat(none.resync()).isNull();
+    assertThat(none.cursor()).isEqualTo(last);
+
+    assertThat(seqs(store.pull(user, PHONE, InboxCursor.ZERO, null, 10)))
+        .containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void aDuplicateAppendLeavesOneEntry() {
+    UserId alice = redis.newUser();
+    UserId bob = redis.newUser();
+    InboxItem item = Items.message("c1", 1, "bob");
+
+    List<AppendResult> first = store.append(List.of(alice, bob), item);
+    List<AppendResult> again = store.append(List.of(alice, bob), item);
+
+    assertThat(first).allMatch(AppendResult::added);
+    assertThat(again).noneMatch(AppendResult::added);
+    assertThat(store.pull(alice, PHONE, InboxCursor.ZERO, null, 10).entries()).hasSize(1);
+    assertThat(store.pull(bob, PHONE, InboxCursor.ZERO, null, 10).entries()).hasSize(1);
+  }
+
+  @Test
+  void theCapDropsTheOldestAndAStaleCursorGetsAGap() {
+    RedisInboxStore small = store(3, Duration.ofDays(7));
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(small, user, Items.message("c1", 1, "bob"));
+    InboxCursor c2 = append(small, user, Items.message("c1", 2, "bob"));
+    append(small, user, Items.message("c1", 3, "bob"));
+    append(small, user, Items.message("c1", 4, "bob"));
+    InboxCursor c5 = append(small, user, Items.message("c1", 5, "bob"));
+
+    assertThat(redis.redis().opsForStream().size(RedisExtension.keysOf(user).get(0))).isEqualTo(3);
+    PullResult stale = small.pull(user, PHONE, c1, null, 10);
+    assertThat(stale.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(stale.entries()).isEmpty();
+    assertThat(stale.head()).isEqualTo(c5);
+    assertThat(small.pull(user, PHONE, InboxCursor.ZERO, null, 10).resync())
+        .isEqualTo(ResyncReason.GAP);
+
+    // The last trimmed entry was delivered: nothing after it is missing.
+    PullResult current = small.pull(user, PHONE, c2, null, 10);
+    assertThat(current.resync()).isNull();
+    assertThat(seqs(current)).containsExactly(3L, 4L, 5L);
+  }
+
+  @Test
+  void anExpiredCursorGetsAGapEvenWithoutNewWrites() throws InterruptedException {
+    RedisInboxStore shortLived = store(1000, Duration.ofSeconds(2));
+    UserId user = redis.newUser();
+    InboxCursor start = shortLived.pull(user, PHONE, null, null, 10).head();
+    InboxCursor c1 = append(shortLived, user, Items.message("c1", 1, "bob"));
+
+    assertThat(seqs(shortLived.pull(user, PHONE, start, null, 10))).containsExactly(1L);
+    // An up-to-date device keeps pulling (which keeps the inbox alive) while the entry ages out.
+    for (int i = 0; i < 5; i++) {
+      Thread.sleep(500);
+      assertThat(shortLived.pull(user, PHONE, c1, null, 10).resync()).isNull();
+    }
+
+    PullResult expired = shortLived.pull(user, LAPTOP, start, null, 10);
+    assertThat(expired.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(expired.head()).isEqualTo(c1);
+    PullResult upToDate = shortLived.pull(user, PHONE, c1, null, 10);
+    assertThat(upToDate.resync()).isNull();
+    assertThat(upToDate.entries()).isEmpty();
+  }
+
+  @Test
+  void anIdleInboxExpiresEntirely() throws InterruptedException {
+    RedisInboxStore shortLived = store(1000, Duration.ofSeconds(1));
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(shortLived, user, Items.message("c1", 1, "bob"));
+    Thread.sleep(1_500);
+
+    assertThat(redis.redis().countExistingKeys(RedisExtension.keysOf(user))).isZero();
+    PullResult lost = shortLived.pull(user, PHONE, c1, null, 10);
+    assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
+  }
+
+  @Test
+  void aLostInboxAnswersAGapWithTheNewHead() {
+    UserId user = redis.newUser();
+    append(store, user, Items.message("c1", 1, "bob"));
+    InboxCursor c2 = append(store, user, Items.message("c1", 2, "bob"));
+    redis.loseInbox(user);
+
+    PullResult lost = store.pull(user, PHONE, c2, null, 10);
+    assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(lost.entries()).isEmpty();
+    assertThat(lost.head()).isNotNull();
+
+    // The client continues from the head it was given.
+    InboxCursor c3 = append(store, user, Items.message("c1", 3, "bob"));
+    PullResult next = store.pull(user, PHONE, lost.head(), null, 10);
+    assertThat(next.resync()).isNull();
+    assertThat(seqs(next)).containsExactly(3L);
+    assertThat(next.head()).isEqualTo(c3);
+  }
+
+  @Test
+  void aLostStreamWithItsMetaStillThereIsAGapToo() {
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
+    redis.redis().delete(RedisExtension.keysOf(user).get(0));
+
+    assertThat(store.pull(user, PHONE, c1, null, 10).resync()).isEqualTo(ResyncReason.GAP);
+    // The dedupe keys went with it, so a retried fan-out repopulates the new inbox.
+    assertThat(store.append(List.of(user), Items.message("c1", 1, "bob")).get(0).added()).isTrue();
+  }
+
+  @Test
+  void aCursorThisInboxNeverIssuedIsAGap() {
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
+
+    PullResult future = store.pull(user, PHONE, new InboxCursor(c1.millis() + 60_000, 0), null, 10);
+    assertThat(future.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(future.head()).isEqualTo(c1);
+  }
+
+  @Test
+  void aNewDeviceStartsAtTheHeadAndContinuesFromItsAckedCursor() {
+    UserId user = redis.newUser();
+    append(store, user, Items.message("c1", 1, "bob"));
+    InboxCursor c2 = append(store, user, Items.message("c1", 2, "bob"));
+
+    PullResult fresh = store.pull(user, PHONE, null, null, 10);
+    assertThat(fresh.resync()).isEqualTo(ResyncReason.NEW_DEVICE);
+    assertThat(fresh.head()).isEqualTo(c2);
+    assertThat(store.ackedCursor(user, PHONE)).isEqualTo(c2);
+
+    InboxCursor c3 = append(store, user, Items.message("c1", 3, "bob"));
+    append(store, user, Items.message("c1", 4, "bob"));
+    assertThat(seqs(store.pull(user, PHONE, null, null, 10))).containsExactly(3L, 4L);
+
+    // A held (not yet written) ack counts, and so does a written one.
+    assertThat(seqs(store.pull(user, PHONE, null, c3, 10))).containsExactly(4L);
+    assertThat(store.ack(user, PHONE, c3)).isTrue();
+    assertThat(seqs(store.pull(user, PHONE, null, null, 10))).containsExactly(4L);
+  }
+
+  @Test
+  void anEmptyNewInboxGivesItsStartAsHead() {
+    UserId user = redis.newUser();
+    PullResult fresh = store.pull(user, PHONE, null, null, 10);
+    assertThat(fresh.resync()).isEqualTo(ResyncReason.NEW_DEVICE);
+
+    append(store, user, Items.message("c1", 1, "bob"));
+    assertThat(seqs(store.pull(user, PHONE, fresh.head(), null, 10))).containsExactly(1L);
+    assertThat(store.head(user)).isNotNull();
+  }
+
+  @Test
+  void acksOnlyMoveForward() {
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
+    InboxCursor c2 = append(store, user, Items.message("c1", 2, "bob"));
+
+    assertThat(store.ack(user, PHONE, c2)).isTrue();
+    assertThat(store.ack(user, PHONE, c1)).isFalse();
+    assertThat(store.ack(user, PHONE, c2)).isFalse();
+    assertThat(store.ackedCursor(user, PHONE)).isEqualTo(c2);
+    assertThat(store.ackedCursor(user, LAPTOP)).isNull();
+    assertThat(store.head(user)).isEqualTo(c2);
+  }
+
+  @Test
+  void anAckOnALostInboxIsDropped() {
+    UserId user = redis.newUser();
+    InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
+    redis.loseInbox(user);
+
+    assertThat(store.ack(user, PHONE, c1)).isFalse();
+    assertThat(store.head(user)).isNull();
+    assertThat(redis.redis().countExistingKeys(RedisExtension.keysOf(user))).isZero();
+  }
+
+  @Test
+  void allKeysOfAUserShareOneHashTagAndExpire() {
+    UserId user = redis.newUser();
+    append(store, user, Items.message("c1", 1, "bob"));
+
+    for (String key : RedisExtension.keysOf(user)) {
+      assertThat(redis.redis().getExpire(key, TimeUnit.SECONDS))
+          .as(key)
+          .isBetween(Duration.ofDays(7).toSeconds() - 60, Duration.ofDays(7).toSeconds());
+    }
+  }
+
+  @Test
+  void anAppendPublishesTheUserOnTheSignalChannel() throws Exception {
+    UserId user = redis.newUser();
+    CountDownLatch signalled = new CountDownLatch(1);
+    RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+    container.setConnectionFactory(redis.connections());
+    container.addMessageListener(
+        (message, pattern) -> {
+          if (new String(message.getBody()).equals(user.value())) {
+            signalled.countDown();
+          }
+        },
+        new ChannelTopic(InboxStore.SIGNAL_CHANNEL));
+    container.afterPropertiesSet();
+    container.start();
+    try {
+      Thread.sleep(300); // let the subscription settle
+      append(store, user, Items.message("c1", 1, "bob"));
+      assertThat(signalled.await(5, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      container.stop();
+      container.destroy();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.messenger.sync.support;
+
+import io.messenger.model.UserId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The real Redis for integration tests, at {@code MESSENGER_REDIS_HOST}:{@code
+ * MESSENGER_REDIS_PORT} (default 127.0.0.1:6379). If nothing answers PING there, it runs {@code
+ * scripts/infra.sh up --throwaway redis} once, and fails with a clear message if that does not
+ * help.
+ *
+ * <p>Tests share this Redis with other test runs on the machine, so they never flush it: they use
+ * fresh random user ids ({@link #newUser()}) and the extension deletes those users' keys after each
+ * test. Register it as a static field with {@code @RegisterExtension}.
+ */
+public final class RedisExtension implements BeforeAllCallback, AfterEachCallback {
+
+  private static final Object LOCK = new Object();
+  private static LettuceConnectionFactory connections;
+  private static StringRedisTemplate template;
+
+  private final List<UserId> users = new ArrayList<>();
+
+  public static String host() {
+    String host = System.getenv("MESSENGER_REDIS_HOST");
+    return host == null || host.isBlank() ? "127.0.0.1" : host;
+  }
+
+  public static int port() {
+    String port = System.getenv("MESSENGER_REDIS_PORT");
+    return port == null || port.isBlank() ? 6379 : Integer.parseInt(port);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    synchronized (LOCK) {
+      if (template != null) {
+        return;
+      }
+      if (!answersPing()) {
+        startThrowaway();
+      }
+      connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host(), port()));
+      connections.afterPropertiesSet();
+      connections.start();
+      template = new StringRedisTemplate(connections);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    List<String> keys = new ArrayList<>();
+    synchronized (users) {
+      for (UserId user : users) {
+        keys.addAll(keysOf(user));
+      }
+      users.clear();
+    }
+    if (!keys.isEmpty()) {
+      template.delete(keys);
+    }
+  }
+
+  /** A user id no other test (or test run) uses; its keys are deleted after the test. */
+  public UserId newUser() {
+    UserId user = UserId.of("it-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+    synchronized (users) {
+      users.add(user);
+    }
+    return user;
+  }
+
+  /** A plain template on the same Redis, to inspect or damage keys. */
+  public StringRedisTemplate redis() {
+    return template;
+  }
+
+  /** The connection factory, for building stores under test. */
+  public LettuceConnectionFactory connections() {
+    return connections;
+  }
+
+  /** Every Redis key of a user's inbox. */
+  public static List<String> keysOf(UserId user) {
+    String tag = "{" + user.value() + "}";
+    return List.of("inbox:" + tag, "inbox-meta:" + tag, "inbox-dedupe:" + tag);
+  }
+
+  /** Simulates a lost inbox (flush, eviction): deletes all of one user's keys. */
+  public void loseInbox(UserId user) {
+    template.delete(keysOf(user));
+  }
+
+  private static boolean answersPing() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host(), port()), 1_000);
+      socket.setSoTimeout(1_000);
+      OutputStream out = socket.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[7];
+      int read = in.read(reply);
+      return read >= 5 && new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void startThrowaway() throws IOException, InterruptedException {
+    Path script = repoRoot().resolve("scripts/infra.sh");
+    if (!Files.isRegularFile(script)) {
+      throw new IllegalStateException(
+          "No Redis answers PING at "
+              + host()
+              + ":"
+              + port()
+              + " and "
+              + script
+              + " does not exist. Start a Redis 7 (e.g. redis-server --port "
+              + port()
+              + " --save '' --appendonly no) or set MESSENGER_REDIS_HOST/MESSENGER_REDIS_PORT.");
+    }
+    Process process =
+        new ProcessBuilder("bash", script.toString(), "up", "--throwaway", "redis")
+            .directory(repoRoot().toFile())
+            .inheritIO()
+            .start();
+    if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0 || !answersPing()) {
+      process.destroy();
+      throw new IllegalStateException(
+          "No Redis answers PING at "
+              + host()
+              + ":"
+              + port()
+              + ", and '"
+              + script
+              + " up --throwaway redis' did not start one. Start a Redis 7 there, or set"
+              + " MESSENGER_REDIS_HOST/MESSENGER_REDIS_PORT.");
+    }
+  }
+
+  private static Path repoRoot() {
+    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("scripts")) && Files.exists(p.resolve("mvnw"))) {
+        return p;
+      }
+    }
+    return dir.getParent() == null ? dir : dir.getParent();
+  }
+}
