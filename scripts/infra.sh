@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Redis and Cassandra for local runs and tests, without Docker.
 #
-#   scripts/infra.sh up [--throwaway]     make Redis and Cassandra reachable (start what is missing)
-#   scripts/infra.sh down [--throwaway]   stop only what `up` started (pid files in the data dir)
-#   scripts/infra.sh status [--throwaway] print what is reachable
+#   scripts/infra.sh up [--throwaway] [redis|cassandra]     make them reachable (start what is missing)
+#   scripts/infra.sh down [--throwaway] [redis|cassandra]   stop only what `up` started (pid files)
+#   scripts/infra.sh status [--throwaway] [redis|cassandra] print what is reachable (exit 3 if not)
+#
+# Without a component name, both. `down` never touches a server that `up` found already running.
 #
 # A Redis that answers PING, or a Cassandra whose CQL port accepts connections, at the configured
 # host/port is used as it is and never stopped by `down`. Otherwise `up` starts a real redis-server
@@ -51,10 +53,14 @@ since() {
 # ---------------------------------------------------------------------------------------------
 COMMAND=""
 THROWAWAY=0
+WANT_REDIS=0
+WANT_CASSANDRA=0
 for arg in "$@"; do
   case "$arg" in
     up | down | status) COMMAND=$arg ;;
     --throwaway) THROWAWAY=1 ;;
+    redis) WANT_REDIS=1 ;;
+    cassandra) WANT_CASSANDRA=1 ;;
     -h | --help | help)
       usage
       exit 0
@@ -69,6 +75,10 @@ done
   usage >&2
   exit 2
 }
+if [[ $WANT_REDIS -eq 0 && $WANT_CASSANDRA -eq 0 ]]; then
+  WANT_REDIS=1
+  WANT_CASSANDRA=1
+fi
 
 REDIS_HOST=${MESSENGER_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${MESSENGER_REDIS_PORT:-6379}
@@ -109,6 +119,7 @@ is_loopback() {
 }
 
 port_open() { # host port
+  # shellcheck disable=SC2016 # $1/$2 expand in the inner bash
   timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
@@ -118,6 +129,7 @@ redis_ping() { # host port -> 0 if it answers PONG
     reply=$(timeout 3 redis-cli -h "$1" -p "$2" ping 2>/dev/null) || return 1
     [[ "$reply" == PONG ]]
   else
+    # shellcheck disable=SC2016 # $1/$2 expand in the inner bash
     reply=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1
       printf "PING\r\n" >&3
       IFS= read -r line <&3 && printf "%s" "$line"' _ "$1" "$2" 2>/dev/null) || return 1
@@ -213,7 +225,7 @@ redis_up() {
   log "Redis: nothing answers on $REDIS_HOST:$REDIS_PORT: starting redis-server ($(redis-server --version | awk '{ print $3 }'), data in $REDIS_DIR)"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" \
     --dir "$REDIS_DIR" --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_DIR/redis.log" \
-    "${persistence[@]}"
+    "${persistence[@]}" 9>&-
   printf '%s\n' "$REDIS_PORT" >"$REDIS_STATE"
   local i
   for ((i = 0; i < 100; i++)); do
@@ -311,9 +323,12 @@ cassandra_classpath() {
   start=$(now)
   log "Cassandra: resolving org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION from Maven (first time downloads ~60 MB)" >&2
   rm -f -- "$CASS_CLASSPATH_FILE"
-  "$(maven_cmd)" -q -B -Dstyle.color=never -f "$pom" -Dcassandra.version="$CASSANDRA_VERSION" \
-    dependency:build-classpath -Dmdep.outputFile="$CASS_CLASSPATH_FILE.tmp" >&2 ||
-    die "could not resolve cassandra-all:$CASSANDRA_VERSION (see Maven's output above)"
+  if ! "$(maven_cmd)" -q -B -Dstyle.color=never -f "$pom" -Dcassandra.version="$CASSANDRA_VERSION" \
+    dependency:build-classpath -Dmdep.outputFile="$CASS_CLASSPATH_FILE.tmp" \
+    >"$CASS_CLASSPATH_FILE.log" 2>&1 9>&-; then
+    tail -n 40 "$CASS_CLASSPATH_FILE.log" >&2
+    die "could not resolve cassandra-all:$CASSANDRA_VERSION (Maven's output: $CASS_CLASSPATH_FILE.log)"
+  fi
   mv -f -- "$CASS_CLASSPATH_FILE.tmp" "$CASS_CLASSPATH_FILE"
   log "Cassandra: classpath resolved in $(since "$start") s ($CASS_CLASSPATH_FILE)" >&2
   printf '%s' "$(<"$CASS_CLASSPATH_FILE")"
@@ -345,7 +360,7 @@ cassandra_wait() { # pid start-timestamp
   local pid=$1 start=$2 last=0 s
   while ! port_open "$CASS_HOST" "$CASS_PORT"; do
     s=$(since "$start")
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if gone "$pid"; then # (our own child: a zombie until this script exits)
       print_cassandra_logs
       rm -f -- "$CASS_PIDFILE" "$CASS_STATE"
       die "Cassandra (pid $pid) exited during start-up after $s s (logs: $CASS_DIR)"
@@ -390,7 +405,7 @@ cassandra_up() {
     fi
   done
 
-  local java cp
+  local java cp launched
   java=$(cassandra_java)
   cp=$(cassandra_classpath)
   if [[ $THROWAWAY -eq 1 ]]; then
@@ -439,6 +454,7 @@ cassandra_up() {
     "-Dcassandra.jmx.local.port=$CASS_JMX_PORT"
     -Dcassandra.skip_wait_for_gossip_to_settle=0
     -Dcassandra.ring_delay_ms=100
+    -Dcassandra.memtable.row_overhead_size=180 # skips a ~2 s start-up measurement (it measured 180)
   )
   if [[ $THROWAWAY -eq 1 ]]; then
     jvm+=(-Dcassandra.unsafesystem=true) # non-durable system tables: test data only
@@ -447,14 +463,16 @@ cassandra_up() {
   log "Cassandra: nothing on $CASS_HOST:$CASS_PORT: starting Cassandra $CASSANDRA_VERSION ($java, data in $CASS_DIR)"
   (
     cd -- "$CASS_DIR"
+    exec 9>&-
     exec setsid nohup "$java" "${jvm[@]}" -cp "$CASS_DIR/conf:$cp" \
       org.apache.cassandra.service.CassandraDaemon >"$CASS_OUT" 2>&1 </dev/null
   ) &
   pid=$!
   printf '%s\n' "$pid" >"$CASS_PIDFILE"
   printf '%s\n' "$CASS_PORT" >"$CASS_STATE"
-  cassandra_wait "$pid" "$start"
-  log "Cassandra: ready on $CASS_HOST:$CASS_PORT in $(since "$start") s (pid $pid, log $CASS_DIR/logs/system.log)"
+  launched=$(now)
+  cassandra_wait "$pid" "$launched"
+  log "Cassandra: ready on $CASS_HOST:$CASS_PORT in $(since "$start") s (JVM start-up $(since "$launched") s; pid $pid, log $CASS_DIR/logs/system.log)"
 }
 
 cassandra_down() {
@@ -497,41 +515,57 @@ cassandra_down() {
 # ---------------------------------------------------------------------------------------------
 status() {
   local rc=0 owner
-  owner="not started by infra.sh"
-  if [[ -f "$REDIS_STATE" ]] && pid_alive "$REDIS_PIDFILE" redis-server; then
-    owner="started by infra.sh, pid $(read_pid "$REDIS_PIDFILE"), port $(tr -dc '0-9' <"$REDIS_STATE")"
+  if [[ $WANT_REDIS -eq 1 ]]; then
+    owner="not started by infra.sh"
+    if [[ -f "$REDIS_STATE" ]] && pid_alive "$REDIS_PIDFILE" redis-server; then
+      owner="started by infra.sh, pid $(read_pid "$REDIS_PIDFILE"), port $(tr -dc '0-9' <"$REDIS_STATE")"
+    fi
+    if redis_ping "$REDIS_HOST" "$REDIS_PORT"; then
+      log "Redis     $REDIS_HOST:$REDIS_PORT  UP (PONG; $owner)"
+    else
+      log "Redis     $REDIS_HOST:$REDIS_PORT  DOWN ($owner)"
+      rc=3
+    fi
   fi
-  if redis_ping "$REDIS_HOST" "$REDIS_PORT"; then
-    log "Redis     $REDIS_HOST:$REDIS_PORT  UP (PONG; $owner)"
-  else
-    log "Redis     $REDIS_HOST:$REDIS_PORT  DOWN ($owner)"
-    rc=3
-  fi
-  owner="not started by infra.sh"
-  if [[ -f "$CASS_STATE" ]] && pid_alive "$CASS_PIDFILE" CassandraDaemon; then
-    owner="started by infra.sh, pid $(read_pid "$CASS_PIDFILE")"
-  fi
-  if port_open "$CASS_HOST" "$CASS_PORT"; then
-    log "Cassandra $CASS_HOST:$CASS_PORT  UP (CQL port open; $owner)"
-  else
-    log "Cassandra $CASS_HOST:$CASS_PORT  DOWN ($owner)"
-    rc=3
+  if [[ $WANT_CASSANDRA -eq 1 ]]; then
+    owner="not started by infra.sh"
+    if [[ -f "$CASS_STATE" ]] && pid_alive "$CASS_PIDFILE" CassandraDaemon; then
+      owner="started by infra.sh, pid $(read_pid "$CASS_PIDFILE")"
+    fi
+    if port_open "$CASS_HOST" "$CASS_PORT"; then
+      log "Cassandra $CASS_HOST:$CASS_PORT  UP (CQL port open; $owner)"
+    else
+      log "Cassandra $CASS_HOST:$CASS_PORT  DOWN ($owner)"
+      rc=3
+    fi
   fi
   log "data dir  $DATA_DIR"
   return "$rc"
 }
 
+# One `up` or `down` at a time per data dir (tests may call `up` from several JVMs at once).
+# The servers we start must not inherit the lock's file descriptor (they get 9>&-).
+take_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$DATA_DIR/.infra.lock"
+  flock -w 600 9 || die "another infra.sh still holds $DATA_DIR/.infra.lock after 600 s"
+}
+
 case "$COMMAND" in
   up)
+    take_lock
     total=$(now)
-    redis_up
-    cassandra_up
-    log "up in $(since "$total") s: Redis $REDIS_HOST:$REDIS_PORT, Cassandra $CASS_HOST:$CASS_PORT (data dir $DATA_DIR)"
+    [[ $WANT_REDIS -eq 0 ]] || redis_up
+    [[ $WANT_CASSANDRA -eq 0 ]] || cassandra_up
+    summary=""
+    [[ $WANT_REDIS -eq 0 ]] || summary+=" Redis $REDIS_HOST:$REDIS_PORT"
+    [[ $WANT_CASSANDRA -eq 0 ]] || summary+=" Cassandra $CASS_HOST:$CASS_PORT"
+    log "up in $(since "$total") s:$summary (data dir $DATA_DIR)"
     ;;
   down)
-    # Cassandra first: it is the slow one; both are independent.
-    cassandra_down
-    redis_down
+    take_lock
+    [[ $WANT_CASSANDRA -eq 0 ]] || cassandra_down
+    [[ $WANT_REDIS -eq 0 ]] || redis_down
     ;;
   status)
     status

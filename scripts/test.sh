@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit and integration tests) against real Redis and Cassandra:
+#   scripts/infra.sh up --throwaway, then ./mvnw -B verify "$@", then scripts/infra.sh down --throwaway
+# (which stops only what `up` started). Exits with Maven's exit code.
+#
+#   ./scripts/test.sh                       everything
+#   ./scripts/test.sh -pl sync-service -am  extra arguments go to Maven
+#
+# The tests find Redis and Cassandra through MESSENGER_REDIS_HOST/PORT and
+# MESSENGER_CASSANDRA_HOST/PORT (defaults 127.0.0.1:6379 and 127.0.0.1:9042), exported here.
+# Test data lives in MESSENGER_DATA_DIR (default <repo>/.data/test), wiped on each start.
+# shellcheck disable=SC2317 # cleanup() runs from a trap
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
+readonly SCRIPT_DIR REPO_ROOT
+cd -- "$REPO_ROOT"
+
+export MESSENGER_REDIS_HOST=${MESSENGER_REDIS_HOST:-127.0.0.1}
+export MESSENGER_REDIS_PORT=${MESSENGER_REDIS_PORT:-6379}
+export MESSENGER_CASSANDRA_HOST=${MESSENGER_CASSANDRA_HOST:-127.0.0.1}
+export MESSENGER_CASSANDRA_PORT=${MESSENGER_CASSANDRA_PORT:-9042}
+
+INFRA_DOWN=() # the components infra.sh had to start (and so stops again at the end)
+cleanup() {
+  if ((${#INFRA_DOWN[@]} > 0)); then
+    "$SCRIPT_DIR/infra.sh" down --throwaway "${INFRA_DOWN[@]}" || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for component in redis cassandra; do
+  if ! "$SCRIPT_DIR/infra.sh" status --throwaway "$component" >/dev/null 2>&1; then
+    INFRA_DOWN+=("$component")
+  fi
+done
+"$SCRIPT_DIR/infra.sh" up --throwaway
+
+start=$(date +%s)
+set +e
+./mvnw -B verify "$@"
+rc=$?
+set -e
+printf '[test] ./mvnw -B verify finished with exit code %s in %s s\n' "$rc" "$(($(date +%s) - start))"
+exit "$rc"
