@@ -1,0 +1,311 @@
+package io.messenger.history.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.event.Projections;
+import io.messenger.history.support.Api;
+import io.messenger.history.support.HistoryIT;
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import io.messenger.support.security.Tokens;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+@HistoryIT
+class PageIT {
+
+  @LocalServerPort int port;
+  @Autowired Tokens tokens;
+  @Autowired PageService pages;
+  @Autowired CqlSession session;
+  @Autowired Keyspace keyspace;
+
+  Api api;
+  String svc;
+  String alice;
+  String bob;
+
+  @BeforeEach
+  void setUp() {
+    api = new Api(port, tokens);
+    svc = api.serviceToken();
+    alice = Api.uniqueUser("alice");
+    bob = Api.uniqueUser("bob");
+  }
+
+  String group(String... members) {
+    return api.post(
+            "/internal/v1/conversations",
+            svc,
+            Map.of("type", "group", "members", List.of(members), "createdBy", members[0]))
+        .body()
+        .get("conversationId")
+        .asString();
+  }
+
+  long send(String cid, String sender, String text) {
+    return api.post(
+            "/internal/v1/conversations/" + cid + "/messages",
+            svc,
+            Map.of("senderId", sender, "clientMsgId", "m-" + text, "text", text))
+        .body()
+        .at("/message/seq")
+        .asLong();
+  }
+
+  long operate(String cid, String actor, String clientOpId, Map<String, Object> fields) {
+    Map<String, Object> body = new HashMap<>(fields);
+    body.put("actorId", actor);
+    body.put("clientOpId", clientOpId);
+    Api.Answer answer = api.post("/internal/v1/conversations/" + cid + "/operations", svc, body);
+    assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
+    return answer.body().at("/event/seq").asLong();
+  }
+
+  JsonNode page(String cid, String user, String query) {
+    Api.Answer answer =
+        api.get("/v1/conversations/" + cid + "/messages" + query, api.clientToken(user, "laptop"));
+    assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+    return answer.body();
+  }
+
+  static List<Long> reversed(List<Long> list) {
+    List<Long> out = new ArrayList<>(list);
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  static List<Long> seqs(JsonNode page) {
+    List<Long> out = new ArrayList<>();
+    page.get("messages").forEach(m -> out.add(m.get("seq").asLong()));
+    return out;
+  }
+
+  @Test
+  void aFullScrollBackwardsAndForwardsReturnsEverySeqOnce() {
+    String cid = group(alice, bob);
+    List<Long> messageSeqs = new ArrayList<>();
+    for (int i = 0; i < 1150; i++) {
+      messageSeqs.add(send(cid, i % 2 == 0 ? alice : bob, "t" + i));
+      if (i % 7 == 0) {
+        operate(cid, bob, "r" + i, Map.of("type", "read", "upToSeq", messageSeqs.get(i)));
+      }
+    }
+    List<Long> backwards = new ArrayList<>();
+    JsonNode page = page(cid, alice, "?limit=100");
+    assertThat(page.get("hasMoreAfter").asBoolean()).isFalse();
+    while (true) {
+      backwards.addAll(seqs(page));
+      if (!page.get("hasMoreBefore").asBoolean()) {
+        break;
+      }
+      page = page(cid, alice, "?limit=100&before=" + backwards.get(backwards.size() - 1));
+    }
+    assertThat(backwards).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    assertThat(reversed(backwards)).isEqualTo(messageSeqs);
+
+    List<Long> forwards = new ArrayList<>();
+    page = page(cid, alice, "?limit=100&after=0");
+    assertThat(page.get("hasMoreBefore").asBoolean()).isFalse();
+    while (true) {
+      forwards.addAll(reversed(seqs(page)));
+      if (!page.get("hasMoreAfter").asBoolean()) {
+        break;
+      }
+      page = page(cid, alice, "?limit=100&after=" + forwards.get(forwards.size() - 1));
+    }
+    assertThat(forwards).isEqualTo(messageSeqs);
+
+    long middle = messageSeqs.get(998);
+    JsonNode around = page(cid, alice, "?limit=11&around=" + middle);
+    List<Long> aroundSeqs = seqs(around);
+    assertThat(aroundSeqs).hasSize(11).contains(middle);
+    int at = aroundSeqs.indexOf(middle);
+    assertThat(at).isBetween(4, 6);
+    assertThat(around.get("hasMoreBefore").asBoolean()).isTrue();
+    assertThat(around.get("hasMoreAfter").asBoolean()).isTrue();
+  }
+
+  @Test
+  void operationsAreAppliedAndDeleteForMeIsPerUser() {
+    String cid = group(alice, bob);
+    long s1 = send(cid, alice, "first");
+    long s2 = send(cid, alice, "second");
+    long s3 = send(cid, bob, "third");
+    operate(cid, alice, "e1", Map.of("type", "edit", "targetSeq", s1, "text", "first, edited"));
+    operate(cid, alice, "rc", Map.of("type", "recall", "targetSeq", s2));
+    operate(cid, bob, "d3", Map.of("type", "delete_for_me", "targetSeq", s3));
+
+    JsonNode forBob = page(cid, bob, "");
+    assertThat(seqs(forBob)).containsExactly(s2, s1);
+    JsonNode recalled = forBob.get("messages").get(0);
+    assertThat(recalled.get("recalled").asBoolean()).isTrue();
+    assertThat(recalled.get("text").isNull()).isTrue();
+    assertThat(recalled.get("sentAt").isNull()).isFalse();
+    JsonNode edited = forBob.get("messages").get(1);
+    assertThat(edited.get("text").asString()).isEqualTo("first, edited");
+    assertThat(edited.has("editedAt")).isTrue();
+
+    assertThat(seqs(page(cid, alice, ""))).containsExactly(s3, s2, s1);
+  }
+
+  @Test
+  void unreadCountsFollowReadMarkersFromAnyDevice() {
+    String cid = group(alice, bob);
+    long s1 = send(cid, bob, "one");
+    send(cid, bob, "two");
+    long s3 = send(cid, bob, "three");
+    long mine = send(cid, alice, "mine");
+    JsonNode view = conversation(cid, alice);
+    assertThat(view.get("unread").asLong()).isEqualTo(3);
+    assertThat(view.get("lastSeq").asLong()).isEqualTo(mine);
+    assertThat(view.get("readSeq").asLong()).isZero();
+
+    operate(cid, alice, "read1", Map.of("type", "read", "upToSeq", s1));
+    assertThat(conversation(cid, alice).get("unread").asLong()).isEqualTo(2);
+    operate(cid, bob, "rc3", Map.of("type", "recall", "targetSeq", s3));
+    assertThat(conversation(cid, alice).get("unread").asLong()).isEqualTo(1);
+    // An older marker from another device does not move it back.
+    operate(cid, alice, "read0", Map.of("type", "read", "upToSeq", 1));
+    assertThat(conversation(cid, alice).get("readSeq").asLong()).isEqualTo(s1);
+
+    JsonNode list = api.get("/v1/conversations", api.clientToken(alice, "phone")).body();
+    JsonNode entry = null;
+    for (JsonNode c : list) {
+      if (c.get("conversationId").asString().equals(cid)) {
+        entry = c;
+      }
+    }
+    assertThat(entry).isNotNull();
+    assertThat(entry.get("unread").asLong()).isEqualTo(1);
+  }
+
+  JsonNode conversation(String cid, String user) {
+    Api.Answer answer = api.get("/v1/conversations/" + cid, api.clientToken(user, "phone"));
+    assertThat(answer.status()).isEqualTo(200);
+    return answer.body();
+  }
+
+  @Test
+  void nonMembersSeeNothingAndBadInputIsRefused() {
+    String cid = group(alice, bob);
+    send(cid, alice, "hello");
+    String mallory = api.clientToken(Api.uniqueUser("mallory"), "pc");
+    for (String path :
+        List.of("/v1/conversations/" + cid, "/v1/conversations/" + cid + "/messages")) {
+      Api.Answer answer = api.get(path, mallory);
+      assertThat(answer.status()).isEqualTo(404);
+      assertThat(answer.body().get("type").asString()).endsWith(":conversation-not-found");
+      assertThat(api.get(path, null).status()).isEqualTo(401);
+    }
+    assertThat(api.get("/v1/conversations", mallory).body().size()).isZero();
+    String token = api.clientToken(alice, "pc");
+    for (String query :
+        List.of(
+            "?before=1&after=2",
+            "?before=abc",
+            "?after=-1",
+            "?around=1.5",
+            "?limit=0",
+            "?limit=101",
+            "?limit=x")) {
+      Api.Answer answer = api.get("/v1/conversations/" + cid + "/messages" + query, token);
+      assertThat(answer.status()).as(query).isEqualTo(400);
+      assertThat(answer.body().get("type").asString()).endsWith(":validation");
+    }
+    assertThat(api.get("/v1/conversations/c_nope/messages", token).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aPageReadsTheSamePartitionsAtAnyDepthOf100000Messages() {
+    String cid = group(alice, bob);
+    ConversationId id = ConversationId.of(cid);
+    int total = 100_000;
+    load(id, total);
+    int newest =
+        pages.page(id, UserId.of(alice), PageService.Anchor.NEWEST, 0, 50).partitionsRead();
+    PageService.Page middle =
+        pages.page(id, UserId.of(alice), PageService.Anchor.BEFORE, total / 2 + 500, 50);
+    PageService.Page oldest = pages.page(id, UserId.of(alice), PageService.Anchor.AFTER, 0, 50);
+    PageService.Page straddling =
+        pages.page(id, UserId.of(alice), PageService.Anchor.BEFORE, 50_020, 50);
+    assertThat(newest).isEqualTo(1);
+    assertThat(middle.partitionsRead()).isEqualTo(1);
+    assertThat(oldest.partitionsRead()).isEqualTo(1);
+    assertThat(straddling.partitionsRead()).isEqualTo(2);
+    assertThat(
+            pages
+                .page(id, UserId.of(alice), PageService.Anchor.BEFORE, 99_020, 50)
+                .partitionsRead())
+        .isEqualTo(2);
+    assertThat(straddling.messages()).hasSize(50);
+    assertThat(middle.messages().get(0).seq()).isEqualTo(total / 2 + 499);
+    assertThat(oldest.messages().get(49).seq()).isEqualTo(1);
+    assertThat(oldest.hasMoreBefore()).isFalse();
+  }
+
+  /** Writes {@code total} messages (seq = 1..total) straight into the page tables. */
+  void load(ConversationId id, int total) {
+    String ks = keyspace.name();
+    PreparedStatement insert =
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".messages (conversation_id, bucket, seq, msg_no, sender_id, sent_at,"
+                + " client_msg_id, text, recalled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, false)");
+    PreparedStatement bucketRow =
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".message_buckets (conversation_id, bucket, first_seq) VALUES (?, ?, ?)");
+    Instant now = Instant.now();
+    List<CompletionStage<?>> inflight = new ArrayList<>();
+    for (long start = 0; start < total; start += 100) {
+      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+      for (long msgNo = start; msgNo < Math.min(total, start + 100); msgNo++) {
+        long bucket = Projections.bucketOfMessage(msgNo);
+        batch.addStatement(
+            insert.bind(
+                id.value(), bucket, msgNo + 1, msgNo, bob, now, "b" + msgNo, "bulk " + msgNo));
+        if (msgNo % Projections.MESSAGES_PER_BUCKET == 0) {
+          session.execute(bucketRow.bind(id.value(), bucket, msgNo + 1));
+        }
+      }
+      inflight.add(session.executeAsync(batch.build()));
+      if (inflight.size() >= 32) {
+        inflight.forEach(f -> f.toCompletableFuture().join());
+        inflight.clear();
+      }
+    }
+    inflight.forEach(f -> f.toCompletableFuture().join());
+    session.execute(
+        "UPDATE "
+            + ks
+            + ".conversations USING TIMESTAMP "
+            + total
+            + " SET last_message_seq = "
+            + total
+            + ", last_seq = "
+            + total
+            + ", msg_count = "
+            + total
+            + " WHERE conversation_id = '"
+            + id.value()
+            + "'");
+  }
+}
