@@ -35,8 +35,11 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AckCoalescer.class);
 
-  /** Runs before the Redis connection factory goes away. */
-  private static final int PHASE = Integer.MAX_VALUE - 1000;
+  /**
+   * Stops (and flushes) after the web server has stopped taking requests (phase {@code
+   * DEFAULT_PHASE - 2048}) and before the Redis connection factory (phase 0) goes away.
+   */
+  private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
   record DeviceKey(UserId user, DeviceId device) {}
 
