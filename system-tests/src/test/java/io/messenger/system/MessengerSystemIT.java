@@ -331,7 +331,8 @@ class MessengerSystemIT {
                 .body()
                 .get("unread")
                 .asLong())
-        .isEqualTo(1);
+        .as("alice's edited first message and her fourth; recalled ones do not count")
+        .isEqualTo(2);
     Client bobLaptop = new Client(bob.user, "laptop");
     assertThat(
             operate(bobLaptop, sync1(), cid, "read4", Map.of("type", "read", "upToSeq", s4))
