@@ -70,6 +70,7 @@ public final class Api {
   }
 
   private Answer answer(int status, String body, HttpHeaders headers) {
-    return new Answer(status, body == null || body.isBlank() ? null : json.readTree(body), headers);
+    boolean isJson = body != null && (body.startsWith("{") || body.startsWith("["));
+    return new Answer(status, isJson ? json.readTree(body) : null, headers);
   }
 }
