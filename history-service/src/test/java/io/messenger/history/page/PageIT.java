@@ -257,6 +257,22 @@ class PageIT {
     assertThat(middle.messages().get(0).seq()).isEqualTo(total / 2 + 499);
     assertThat(oldest.messages().get(49).seq()).isEqualTo(1);
     assertThat(oldest.hasMoreBefore()).isFalse();
+
+    // Rough figures for the record (printed, not asserted: this machine is shared and noisy).
+    String token = api.clientToken(alice, "laptop");
+    for (String query : List.of("", "?before=" + (total - 99_950), "?around=50000")) {
+      long[] micros = new long[200];
+      for (int i = 0; i < micros.length; i++) {
+        long t0 = System.nanoTime();
+        assertThat(api.get("/v1/conversations/" + cid + "/messages" + query, token).status())
+            .isEqualTo(200);
+        micros[i] = (System.nanoTime() - t0) / 1000;
+      }
+      java.util.Arrays.sort(micros);
+      System.out.printf(
+          "page of 50 at '%s' in %d messages: p50 %d us, p99 %d us%n",
+          query, total, micros[100], micros[197]);
+    }
   }
 
   /** Writes {@code total} messages (seq = 1..total) straight into the page tables. */
