@@ -45,4 +45,23 @@ set +e
 rc=$?
 set -e
 printf '[test] ./mvnw -B verify finished with exit code %s in %s s\n' "$rc" "$(($(date +%s) - start))"
-exit "$rc"
+if ((rc != 0)); then
+  exit "$rc"
+fi
+
+# Checks beyond Maven, against the built services (metrics exposition, API lint, contract tests):
+# every executable scripts/checks/*.sh, in name order. Skipped when extra Maven arguments were
+# given (a partial run), or with SKIP_CHECKS=1.
+if (($# == 0)) && [[ "${SKIP_CHECKS:-0}" != 1 ]]; then
+  for check in "$SCRIPT_DIR"/checks/*.sh; do
+    [[ -x "$check" ]] || continue
+    printf '[test] check %s\n' "$(basename "$check")"
+    check_start=$(date +%s)
+    if ! "$check"; then
+      printf '[test] check %s FAILED\n' "$(basename "$check")"
+      exit 1
+    fi
+    printf '[test] check %s passed in %s s\n' "$(basename "$check")" "$(($(date +%s) - check_start))"
+  done
+fi
+exit 0
