@@ -51,7 +51,8 @@ public class ConversationService {
           ProblemType.VALIDATION,
           "title must be at most " + Limits.MAX_TITLE_LENGTH + " characters");
     }
-    Instant now = clock.instant();
+    // Cassandra keeps milliseconds: so does every answer, first or repeated.
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     if (type == ConversationType.DIRECT) {
       if (members.size() != 2) {
         throw ApiException.badRequest(

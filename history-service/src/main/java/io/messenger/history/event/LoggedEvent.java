@@ -61,7 +61,7 @@ public record LoggedEvent(
       OperationType opType,
       long refSeq) {
 
-    static Draft message(UserId sender, String clientMsgId, Instant at, String text) {
+    public static Draft message(UserId sender, String clientMsgId, Instant at, String text) {
       return new Draft(EventKind.MESSAGE, sender, clientMsgId, at, text, null, 0);
     }
 

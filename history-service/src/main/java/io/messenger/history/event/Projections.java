@@ -30,6 +30,7 @@ public class Projections {
   public static final long MESSAGES_PER_BUCKET = 1000;
 
   private static final long RECALL_TIMESTAMP_BASE = 1L << 50;
+  private static final long BUCKET_TIMESTAMP_BASE = 1L << 52;
 
   private final CqlSession session;
   private final EventLog log;
@@ -58,7 +59,7 @@ public class Projections {
         session.prepare(
             "INSERT INTO "
                 + ks.table("message_buckets")
-                + " (conversation_id, bucket, first_seq) VALUES (?, ?, ?)");
+                + " (conversation_id, bucket, first_seq) VALUES (?, ?, ?) USING TIMESTAMP ?");
     recalled = session.prepare("SELECT recalled FROM " + messages + key);
     recall =
         session.prepare(
@@ -112,9 +113,11 @@ public class Projections {
                   event.clientId(),
                   event.text(),
                   event.seq())));
-      if (event.msgNo() % MESSAGES_PER_BUCKET == 0) {
-        writes.add(run(insertBucket.bind(cid, bucket, event.seq())));
-      }
+      // Every message (re)writes its bucket's index row, with a write timestamp that falls as the
+      // seq grows, so the smallest seq wins: the row is right even if the projection of the
+      // bucket's first message failed, and a replay changes nothing.
+      writes.add(
+          run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq())));
     } else {
       switch (event.opType()) {
         case DELETE_FOR_ME ->

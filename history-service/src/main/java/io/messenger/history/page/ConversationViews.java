@@ -12,14 +12,15 @@ import org.springframework.stereotype.Service;
 
 /**
  * The conversation list with read state. {@code unread} counts the messages after the caller's read
- * marker that others sent and that are neither recalled nor hidden by the caller; counting stops at
- * {@link #UNREAD_CAP} (then {@code unreadCapped} is true), so the cost of a list entry is bounded
- * whatever the backlog.
+ * marker that others sent and that are neither recalled nor hidden by the caller. Counting stops at
+ * {@link #UNREAD_CAP} counted messages or {@link #SCAN_CAP} scanned rows, whichever comes first
+ * (then {@code unreadCapped} is true), so the cost of a list entry is bounded whatever the backlog.
  */
 @Service
 class ConversationViews {
 
   static final int UNREAD_CAP = 1000;
+  static final int SCAN_CAP = 5000;
 
   private final ConversationService conversations;
   private final io.messenger.history.conversation.ConversationStore store;
@@ -78,6 +79,7 @@ class ConversationViews {
     List<MessagePages.Bucket> buckets = pages.buckets(c.id());
     NavigableSet<Long> hidden = pages.hidden(c.id(), caller, readSeq + 1, Long.MAX_VALUE);
     long count = 0;
+    long scanned = 0;
     // Oldest bucket that may hold seq readSeq + 1, then newer ones.
     int i = 0;
     while (i < buckets.size() - 1 && buckets.get(i).firstSeq() > readSeq + 1) {
@@ -88,6 +90,9 @@ class ConversationViews {
       while (true) {
         List<PageMessage> batch = pages.after(c.id(), buckets.get(i).number(), from, 500);
         for (PageMessage m : batch) {
+          if (++scanned > SCAN_CAP) {
+            return new long[] {count, 1};
+          }
           if (!m.recalled() && !m.senderId().equals(caller) && !hidden.contains(m.seq())) {
             if (++count >= UNREAD_CAP) {
               return new long[] {count, 1};

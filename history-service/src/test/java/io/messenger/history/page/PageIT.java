@@ -141,6 +141,27 @@ class PageIT {
     assertThat(around.get("hasMoreAfter").asBoolean()).isTrue();
   }
 
+  @Autowired io.messenger.history.event.EventLog log;
+  @Autowired Projections projections;
+
+  @Test
+  void aMessageWhoseProjectionFailedDoesNotHideItsBucket() {
+    String cid = group(alice, bob);
+    ConversationId id = ConversationId.of(cid);
+    // Logged, but its projection "failed": nothing in the page tables.
+    io.messenger.history.event.LoggedEvent lost =
+        log.append(
+            id,
+            io.messenger.history.event.LoggedEvent.Draft.message(
+                UserId.of(alice), "lost", Instant.now(), "lost"),
+            io.messenger.history.event.EventLog.Head.EMPTY);
+    assertThat(lost.seq()).isEqualTo(1);
+    long second = send(cid, bob, "second");
+    assertThat(seqs(page(cid, alice, ""))).containsExactly(second);
+    projections.apply(lost);
+    assertThat(seqs(page(cid, alice, ""))).containsExactly(second, 1L);
+  }
+
   @Test
   void operationsAreAppliedAndDeleteForMeIsPerUser() {
     String cid = group(alice, bob);
