@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.messenger.history.support.Api;
 import io.messenger.history.support.HistoryIT;
+import io.messenger.history.support.Writes;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import io.messenger.support.security.Tokens;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,40 +29,28 @@ class EventWriteIT {
   @Autowired EventLog log;
 
   Api api;
-  String svc;
+  Writes writes;
   String alice;
   String bob;
 
   @BeforeEach
   void setUp() {
     api = new Api(port, tokens);
-    svc = api.serviceToken();
+    writes = new Writes(api);
     alice = Api.uniqueUser("alice");
     bob = Api.uniqueUser("bob");
   }
 
   String group(String... members) {
-    Api.Answer created =
-        api.post(
-            "/internal/v1/conversations",
-            svc,
-            Map.of("type", "group", "members", List.of(members), "createdBy", members[0]));
-    assertThat(created.status()).isEqualTo(201);
-    return created.body().get("conversationId").asString();
+    return writes.group(members);
   }
 
   Api.Answer send(String cid, String sender, String clientMsgId, String text) {
-    return api.post(
-        "/internal/v1/conversations/" + cid + "/messages",
-        svc,
-        Map.of("senderId", sender, "clientMsgId", clientMsgId, "text", text));
+    return writes.send(cid, sender, clientMsgId, text);
   }
 
   Api.Answer operate(String cid, String actor, String clientOpId, Map<String, Object> fields) {
-    Map<String, Object> body = new HashMap<>(fields);
-    body.put("actorId", actor);
-    body.put("clientOpId", clientOpId);
-    return api.post("/internal/v1/conversations/" + cid + "/operations", svc, body);
+    return writes.operate(cid, actor, clientOpId, fields);
   }
 
   @Test

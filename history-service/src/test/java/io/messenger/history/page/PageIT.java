@@ -11,12 +11,12 @@ import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.event.Projections;
 import io.messenger.history.support.Api;
 import io.messenger.history.support.HistoryIT;
+import io.messenger.history.support.Writes;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import io.messenger.support.security.Tokens;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -36,43 +36,28 @@ class PageIT {
   @Autowired Keyspace keyspace;
 
   Api api;
-  String svc;
+  Writes writes;
   String alice;
   String bob;
 
   @BeforeEach
   void setUp() {
     api = new Api(port, tokens);
-    svc = api.serviceToken();
+    writes = new Writes(api);
     alice = Api.uniqueUser("alice");
     bob = Api.uniqueUser("bob");
   }
 
   String group(String... members) {
-    return api.post(
-            "/internal/v1/conversations",
-            svc,
-            Map.of("type", "group", "members", List.of(members), "createdBy", members[0]))
-        .body()
-        .get("conversationId")
-        .asString();
+    return writes.group(members);
   }
 
   long send(String cid, String sender, String text) {
-    return api.post(
-            "/internal/v1/conversations/" + cid + "/messages",
-            svc,
-            Map.of("senderId", sender, "clientMsgId", "m-" + text, "text", text))
-        .body()
-        .at("/message/seq")
-        .asLong();
+    return writes.send(cid, sender, "m-" + text, text).body().at("/message/seq").asLong();
   }
 
   long operate(String cid, String actor, String clientOpId, Map<String, Object> fields) {
-    Map<String, Object> body = new HashMap<>(fields);
-    body.put("actorId", actor);
-    body.put("clientOpId", clientOpId);
-    Api.Answer answer = api.post("/internal/v1/conversations/" + cid + "/operations", svc, body);
+    Api.Answer answer = writes.operate(cid, actor, clientOpId, fields);
     assertThat(answer.status()).as(answer.toString()).isEqualTo(201);
     return answer.body().at("/event/seq").asLong();
   }

@@ -51,19 +51,8 @@ public class SecurityConfiguration {
             requireExpiry(),
             new JwtClaimValidator<List<String>>(
                 "aud", aud -> aud != null && aud.contains(Tokens.INTERNAL_AUDIENCE)));
-    return common(http.securityMatcher("/internal/**"), problems)
-        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
-        .oauth2ResourceServer(
-            o ->
-                o.jwt(j -> j.decoder(decoder))
-                    .authenticationEntryPoint(
-                        (req, res, e) ->
-                            problems.write(
-                                res,
-                                HttpStatus.UNAUTHORIZED,
-                                ProblemType.UNAUTHORIZED,
-                                "a valid service token is required")))
-        .build();
+    return bearerChain(
+        http, "/internal/**", decoder, problems, "a valid service token is required");
   }
 
   @Bean
@@ -77,7 +66,19 @@ public class SecurityConfiguration {
             requireExpiry(),
             new JwtClaimValidator<String>("sub", Limits::isValidId),
             new JwtClaimValidator<String>("did", Limits::isValidId));
-    return common(http.securityMatcher("/v1/**"), problems)
+    return bearerChain(
+        http,
+        "/v1/**",
+        decoder,
+        problems,
+        "a valid bearer token with claims sub, did and exp is required");
+  }
+
+  /** Paths under {@code pattern} need a bearer token that {@code decoder} accepts. */
+  private static SecurityFilterChain bearerChain(
+      HttpSecurity http, String pattern, JwtDecoder decoder, ProblemWriter problems, String refusal)
+      throws Exception {
+    return common(http.securityMatcher(pattern), problems)
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
         .oauth2ResourceServer(
             o ->
@@ -85,10 +86,7 @@ public class SecurityConfiguration {
                     .authenticationEntryPoint(
                         (req, res, e) ->
                             problems.write(
-                                res,
-                                HttpStatus.UNAUTHORIZED,
-                                ProblemType.UNAUTHORIZED,
-                                "a valid bearer token with claims sub, did and exp is required")))
+                                res, HttpStatus.UNAUTHORIZED, ProblemType.UNAUTHORIZED, refusal)))
         .build();
   }
 

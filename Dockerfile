@@ -1,16 +1,20 @@
-# sync-service image. Build context: the repository root, e.g.
-#   docker build -f sync-service/Dockerfile -t messenger/sync-service .
-# (docker-compose.yml does this). Builds the reactor modules sync-service needs, runs on a JRE as non-root.
+# Image of one service; MODULE picks which (sync-service or history-service), PORT its port.
+# Build context: the repository root, e.g.
+#   docker build --build-arg MODULE=sync-service --build-arg PORT=8081 -t messenger/sync-service .
+# (docker-compose.yml does this). Builds the reactor modules the service needs, runs on a JRE as non-root.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
+ARG MODULE
 WORKDIR /src
 COPY . .
-RUN mvn -B -q -pl sync-service -am -DskipTests -Dspotless.check.skip=true package \
- && jar=$(find sync-service/target -maxdepth 1 -name 'sync-service-*-exec.jar' ! -name '*-sources*' | head -n 1) \
+RUN test -n "$MODULE" \
+ && mvn -B -q -pl "$MODULE" -am -DskipTests -Dspotless.check.skip=true package \
+ && jar=$(find "$MODULE/target" -maxdepth 1 -name "$MODULE-*-exec.jar" ! -name '*-sources*' | head -n 1) \
  && test -n "$jar" \
  && cp "$jar" /tmp/app.jar
 
 FROM eclipse-temurin:17-jre
+ARG PORT=8080
 RUN (command -v curl >/dev/null 2>&1 || (apt-get update \
       && apt-get install -y --no-install-recommends curl \
       && rm -rf /var/lib/apt/lists/*)) \
@@ -22,10 +26,10 @@ WORKDIR /app
 COPY --from=build --chown=messenger:messenger /tmp/app.jar /app/app.jar
 USER messenger
 
-ENV SERVER_PORT=8081 \
+ENV SERVER_PORT=${PORT} \
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8081
+EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=5 \
   CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/actuator/health/liveness" > /dev/null || exit 1
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]
