@@ -1,5 +1,6 @@
 -- KEYS: stream, meta, dedupe. ARGV: dedupeKey, itemJson, maxEntries, retentionMillis.
--- Returns {1, id} when appended, {0, head} when the dedupe key was already present.
+-- Returns {1, id, trimmedByCap, trimmedByRetention} when appended, {0, head} when the dedupe key
+-- was already present.
 local stream, meta, dedupe = KEYS[1], KEYS[2], KEYS[3]
 local dedupe_key, json = ARGV[1], ARGV[2]
 local max_entries, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -15,12 +16,13 @@ redis.call('HSET', meta, 'last', id)
 
 -- Exact cap: remember the newest entry the cap pushes out, then trim.
 local length = redis.call('XLEN', stream)
+local by_cap = 0
 if length > max_entries then
   local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', length - max_entries)
   note_trimmed(meta, gone[#gone][1])
-  redis.call('XTRIM', stream, 'MAXLEN', max_entries)
+  by_cap = redis.call('XTRIM', stream, 'MAXLEN', max_entries)
 end
-trim_retention(stream, meta, now, retention)
+local by_retention = trim_retention(stream, meta, now, retention)
 
 local millis = id_parts(id)
 redis.call('ZADD', dedupe, millis, dedupe_key)
@@ -32,4 +34,4 @@ if size > keep then
 end
 
 expire_all(retention, stream, meta, dedupe)
-return {1, id}
+return {1, id, by_cap, by_retention}

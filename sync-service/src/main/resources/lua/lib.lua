@@ -73,14 +73,15 @@ local function note_trimmed(meta, id)
   redis.call('HSET', meta, 'trimmed', max_id(current or nil, id))
 end
 
--- Drops the entries older than the retention window.
+-- Drops the entries older than the retention window; returns how many it dropped.
 local function trim_retention(stream, meta, now, retention)
   local min_id = fmt(now - retention) .. '-0'
   local older = redis.call('XREVRANGE', stream, '(' .. min_id, '-', 'COUNT', 1)
   if #older > 0 then
     note_trimmed(meta, older[1][1])
-    redis.call('XTRIM', stream, 'MINID', min_id)
+    return redis.call('XTRIM', stream, 'MINID', min_id)
   end
+  return 0
 end
 
 -- The newest cursor this incarnation issued: the last generated id, or 'since' before any.

@@ -2,6 +2,7 @@ package io.messenger.sync;
 
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.problem.ProblemWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -16,7 +17,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Redis failures (connection refused, timeouts, cluster errors) become 503 {@code
- * store-unavailable} with {@code Retry-After: 1}, ahead of the shared advice's generic 500.
+ * store-unavailable} with {@code Retry-After: 1}, ahead of the shared advice's generic 500, and are
+ * counted as {@value SyncMetrics#STORE_ERRORS} ({@code store=redis}).
  */
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -24,8 +26,15 @@ class StoreFailureAdvice {
 
   private static final Logger log = LoggerFactory.getLogger(StoreFailureAdvice.class);
 
+  private final MeterRegistry meters;
+
+  StoreFailureAdvice(MeterRegistry meters) {
+    this.meters = meters;
+  }
+
   @ExceptionHandler(DataAccessException.class)
   ResponseEntity<ProblemDetail> storeFailure(DataAccessException e) {
+    StoreErrors.count(meters, StoreErrors.REDIS, e);
     log.warn("inbox store unavailable: {}", e.getMessage());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, "1")

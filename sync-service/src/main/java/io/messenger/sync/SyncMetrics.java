@@ -1,8 +1,9 @@
 package io.messenger.sync;
 
 /**
- * The names of every meter of the sync-service, in one place. Tags are bounded ({@code reason},
- * {@code outcome}); never a user, device or conversation id.
+ * The names of every meter of the sync-service, in one place (the catalogue with the operator
+ * question each answers is {@code docs/metrics.md}). Tags are bounded ({@code reason}, {@code
+ * kind}, {@code outcome}, {@code type}, {@code store}); never a user, device or conversation id.
  */
 public final class SyncMetrics {
 
@@ -42,6 +43,25 @@ public final class SyncMetrics {
 
   /** Distribution summary of the number of inboxes one write is fanned out to. */
   public static final String FANOUT_SIZE = "messenger.sync.fanout.size";
+
+  /**
+   * Counter of operations, tagged {@code type} ({@code delete_for_me}, {@code recall}, {@code
+   * edit}, {@code read}) and {@code outcome} (as {@link #SEND}).
+   */
+  public static final String OPERATIONS = "messenger.sync.operations";
+
+  /** Counter of inbox entries trimmed, tagged {@code reason} ({@code cap}, {@code retention}). */
+  public static final String INBOX_TRIMMED = "messenger.inbox.trimmed";
+
+  /** Distribution summary of the length of an inbox stream, sampled on every pull. */
+  public static final String INBOX_DEPTH = "messenger.inbox.depth";
+
+  /**
+   * Counter of store failures, tagged {@code store} ({@code redis}, {@code history}) and {@code
+   * kind} ({@code timeout}, {@code connection}, {@code server_error}, {@code auth}, {@code
+   * bad_response}, {@code other}).
+   */
+  public static final String STORE_ERRORS = "messenger.store.errors";
 
   private SyncMetrics() {}
 }

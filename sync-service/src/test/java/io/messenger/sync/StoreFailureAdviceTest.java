@@ -1,11 +1,13 @@
 package io.messenger.sync;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import io.messenger.support.problem.ProblemAdvice;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.test.web.servlet.MockMvc;
@@ -23,9 +25,11 @@ class StoreFailureAdviceTest {
     }
   }
 
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(new Failing())
-          .setControllerAdvice(new ProblemAdvice(), new StoreFailureAdvice())
+          .setControllerAdvice(new ProblemAdvice(), new StoreFailureAdvice(meters))
           .build();
 
   @Test
@@ -34,5 +38,10 @@ class StoreFailureAdviceTest {
         .andExpect(status().isServiceUnavailable())
         .andExpect(header().string("Retry-After", "1"))
         .andExpect(jsonPath("$.type").value("urn:messenger:problem:store-unavailable"));
+    assertThat(
+            meters
+                .counter(SyncMetrics.STORE_ERRORS, "store", "redis", "kind", "connection")
+                .count())
+        .isEqualTo(1.0);
   }
 }

@@ -1,5 +1,6 @@
 package io.messenger.history.event;
 
+import io.messenger.history.HistoryMetrics;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
@@ -9,6 +10,8 @@ import io.messenger.model.OperationType;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +22,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -27,9 +32,15 @@ import org.springframework.stereotype.Service;
  * applied to the read tables before anyone is told. Every write is idempotent by (sender, client
  * id): a retry with the same content returns the original event ({@code created = false}); the same
  * id with other content is a 409.
+ *
+ * <p>Each write is timed as {@value HistoryMetrics#WRITE} (by kind and outcome) and its log append
+ * as {@value HistoryMetrics#LOG_APPEND}; each new event is logged in one INFO line whose request id
+ * (MDC) ties it to the sync-service's line for the same client request.
  */
 @Service
 public class EventService {
+
+  private static final Logger logger = LoggerFactory.getLogger(EventService.class);
 
   private final ConversationService conversations;
   private final EventLog log;
@@ -37,6 +48,7 @@ public class EventService {
   private final Projections projections;
   private final WriteProperties properties;
   private final Clock clock;
+  private final MeterRegistry meters;
 
   EventService(
       ConversationService conversations,
@@ -44,13 +56,15 @@ public class EventService {
       ClientRequests requests,
       Projections projections,
       WriteProperties properties,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
     this.conversations = conversations;
     this.log = log;
     this.requests = requests;
     this.projections = projections;
     this.properties = properties;
     this.clock = clock;
+    this.meters = meters;
   }
 
   /** A durable event, who must hear of it, and whether this call wrote it. */
@@ -102,6 +116,35 @@ public class EventService {
       Validation validation,
       Function<Instant, LoggedEvent.Draft> draft,
       Recipients recipients) {
+    Timer.Sample sample = Timer.start();
+    String outcome = "failed";
+    try {
+      Written written =
+          writeOnce(id, actor, clientId, kind, fingerprint, validation, draft, recipients);
+      outcome = written.created() ? "created" : "retried";
+      return written;
+    } catch (ApiException e) {
+      outcome = e.status().is4xxClientError() ? "rejected" : "failed";
+      throw e;
+    } finally {
+      sample.stop(
+          Timer.builder(HistoryMetrics.WRITE)
+              .description("durable writes: idempotency check, seq, log append, read tables")
+              .tags("kind", kind, "outcome", outcome)
+              .publishPercentileHistogram()
+              .register(meters));
+    }
+  }
+
+  private Written writeOnce(
+      ConversationId id,
+      UserId actor,
+      String clientId,
+      String kind,
+      String fingerprint,
+      Validation validation,
+      Function<Instant, LoggedEvent.Draft> draft,
+      Recipients recipients) {
     Conversation conversation = conversations.requireMember(id, actor);
     Optional<ClientRequests.Request> known = requests.find(id, actor, clientId);
     if (known.isPresent()) {
@@ -124,10 +167,24 @@ public class EventService {
     }
     // Cassandra keeps milliseconds: so does the answer, so a retry returns the identical body.
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Timer.Sample append = Timer.start();
     LoggedEvent event = log.append(id, draft.apply(now), hint(conversation));
+    append.stop(
+        Timer.builder(HistoryMetrics.LOG_APPEND)
+            .description("event log appends (the conditional insert that takes the seq)")
+            .tag("kind", kind)
+            .publishPercentileHistogram()
+            .register(meters));
     requests.complete(id, actor, clientId, event.seq());
     projections.apply(event);
-    return new Written(event, recipients.of(conversation, event), true);
+    List<UserId> to = recipients.of(conversation, event);
+    logger.info(
+        "event written: conversation={} seq={} kind={} recipients={}",
+        id.value(),
+        event.seq(),
+        kind,
+        to.size());
+    return new Written(event, to, true);
   }
 
   /**

@@ -1,14 +1,19 @@
 package io.messenger.history.page;
 
+import io.messenger.history.HistoryMetrics;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableSet;
 import org.springframework.stereotype.Service;
 
@@ -27,6 +32,7 @@ public class PageService {
   private final ConversationService conversations;
   private final MessagePages pages;
   private final DistributionSummary partitionsPerPage;
+  private final Map<Anchor, Timer> pageTimers = new EnumMap<>(Anchor.class);
 
   PageService(ConversationService conversations, MessagePages pages, MeterRegistry registry) {
     this.conversations = conversations;
@@ -35,6 +41,15 @@ public class PageService {
         DistributionSummary.builder(HistoryMetrics.PAGE_PARTITIONS)
             .description("message partitions read per history page")
             .register(registry);
+    for (Anchor anchor : Anchor.values()) {
+      pageTimers.put(
+          anchor,
+          Timer.builder(HistoryMetrics.PAGE)
+              .description("history pages, by anchor")
+              .tag("anchor", anchor.name().toLowerCase(Locale.ROOT))
+              .publishPercentileHistogram()
+              .register(registry));
+    }
   }
 
   /** Where a page is anchored. */
@@ -53,6 +68,15 @@ public class PageService {
       int partitionsRead) {}
 
   Page page(ConversationId id, UserId caller, Anchor anchor, long seq, int limit) {
+    Timer.Sample sample = Timer.start();
+    try {
+      return read(id, caller, anchor, seq, limit);
+    } finally {
+      sample.stop(pageTimers.get(anchor));
+    }
+  }
+
+  private Page read(ConversationId id, UserId caller, Anchor anchor, long seq, int limit) {
     Conversation conversation = conversations.requireMember(id, caller);
     List<MessagePages.Bucket> buckets = pages.buckets(id);
     long last = conversation.lastMessageSeq();

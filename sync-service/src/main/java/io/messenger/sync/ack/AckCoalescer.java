@@ -5,6 +5,7 @@ import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
+import io.messenger.sync.StoreErrors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.InboxStore;
@@ -49,6 +50,7 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
   private final Map<DeviceKey, InboxCursor> held = new ConcurrentHashMap<>();
   private final Counter received;
   private final Counter writes;
+  private final MeterRegistry meters;
   private volatile ScheduledExecutorService scheduler;
 
   AckCoalescer(InboxStore store, SyncProperties properties, Clock clock, MeterRegistry meters) {
@@ -57,6 +59,7 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
     this.flushMillis = properties.ackFlushInterval().toMillis();
     this.received = meters.counter(SyncMetrics.ACK_RECEIVED);
     this.writes = meters.counter(SyncMetrics.ACK_WRITES);
+    this.meters = meters;
   }
 
   /**
@@ -96,6 +99,7 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
         writes.increment();
       } catch (RuntimeException e) {
         held.merge(key, cursor, (a, b) -> a.isAfter(b) ? a : b);
+        StoreErrors.count(meters, StoreErrors.REDIS, e);
         log.warn("ack flush failed, retrying later: {}", e.getMessage());
         return;
       }

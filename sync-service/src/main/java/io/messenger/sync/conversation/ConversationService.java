@@ -10,6 +10,7 @@ import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
+import io.messenger.sync.StoreErrors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.conversation.ConversationRequests.ApplyOperation;
 import io.messenger.sync.conversation.ConversationRequests.ChangeMembers;
@@ -38,6 +39,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -55,6 +58,7 @@ import org.springframework.stereotype.Service;
 @Service
 class ConversationService {
 
+  private static final Logger log = LoggerFactory.getLogger(ConversationService.class);
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   private final HistoryClient history;
@@ -101,6 +105,7 @@ class ConversationService {
     Outcome<HistoryApi.Conversation> outcome =
         durably(
             "conversation",
+            null,
             () ->
                 history.createConversation(
                     new HistoryApi.CreateConversation(
@@ -135,6 +140,7 @@ class ConversationService {
     HistoryApi.MembersChanged change =
         durably(
                 "members",
+                null,
                 () ->
                     history.changeMembers(
                         conversation, new HistoryApi.ChangeMembers(caller, add, remove)))
@@ -177,6 +183,7 @@ class ConversationService {
     Outcome<HistoryApi.MessageSent> outcome =
         durably(
             "message",
+            null,
             () ->
                 history.sendMessage(
                     conversation,
@@ -185,6 +192,13 @@ class ConversationService {
     Set<UserId> recipients = new LinkedHashSet<>(sent.recipients());
     recipients.add(sent.message().senderId());
     fanOut(recipients, new InboxItem.MessageItem(sent.message()));
+    // One line per write; the request id (MDC) ties it to the history-service's line.
+    log.info(
+        "message stored and delivered: conversation={} seq={} created={} inboxes={}",
+        sent.message().conversationId().value(),
+        sent.message().seq(),
+        outcome.created(),
+        recipients.size());
     return new Outcome<>(
         new MessageAccepted(
             sent.message().conversationId(),
@@ -212,6 +226,7 @@ class ConversationService {
     Outcome<HistoryApi.OperationApplied> outcome =
         durably(
             "operation",
+            type.wireName(),
             () ->
                 history.applyOperation(
                     conversation,
@@ -225,6 +240,13 @@ class ConversationService {
     HistoryApi.OperationApplied applied = outcome.body();
     fanOut(applied.recipients(), new InboxItem.OperationItem(applied.event()));
     Operation op = applied.event().operation();
+    log.info(
+        "operation stored and delivered: conversation={} seq={} type={} created={} inboxes={}",
+        applied.event().conversationId().value(),
+        applied.event().seq(),
+        op.type().wireName(),
+        outcome.created(),
+        applied.recipients().size());
     return new Outcome<>(
         new OperationAccepted(
             applied.event().conversationId(),
@@ -248,16 +270,22 @@ class ConversationService {
     }
   }
 
-  /** Calls the history-service, counting the outcome of the write. */
-  private <T> Outcome<T> durably(String kind, Supplier<Outcome<T>> call) {
+  /**
+   * Calls the history-service, counting the outcome of the write (and, for an operation, of its
+   * {@code operationType}).
+   */
+  private <T> Outcome<T> durably(String kind, String operationType, Supplier<Outcome<T>> call) {
     Outcome<T> outcome;
     try {
       outcome = call.get();
     } catch (ApiException e) {
-      count(kind, e.status() == HttpStatus.SERVICE_UNAVAILABLE ? "unavailable" : "rejected");
+      count(
+          kind,
+          operationType,
+          e.status() == HttpStatus.SERVICE_UNAVAILABLE ? "unavailable" : "rejected");
       throw e;
     }
-    count(kind, outcome.created() ? "created" : "retried");
+    count(kind, operationType, outcome.created() ? "created" : "retried");
     return outcome;
   }
 
@@ -265,6 +293,7 @@ class ConversationService {
     try {
       inbox.deliver(recipients, item);
     } catch (DataAccessException e) {
+      StoreErrors.count(meters, StoreErrors.REDIS, e);
       throw ApiException.unavailable(
           "the write is stored but could not be delivered to the inboxes yet; retry it",
           RETRY_AFTER,
@@ -272,8 +301,11 @@ class ConversationService {
     }
   }
 
-  private void count(String kind, String outcome) {
+  private void count(String kind, String operationType, String outcome) {
     meters.counter(SyncMetrics.SEND, "kind", kind, "outcome", outcome).increment();
+    if (operationType != null) {
+      meters.counter(SyncMetrics.OPERATIONS, "type", operationType, "outcome", outcome).increment();
+    }
   }
 
   private static List<UserId> userIds(String field, List<String> values) {

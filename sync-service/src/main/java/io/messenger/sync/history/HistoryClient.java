@@ -6,6 +6,8 @@ import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.SecurityProperties;
 import io.messenger.support.security.Tokens;
 import io.messenger.support.web.RequestIdFilter;
+import io.messenger.sync.StoreErrors;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Problem details the history-service answers with 4xx are relayed as they are (same status,
  * type and detail). When it cannot be reached, times out, or answers 5xx, the call fails with 503
  * {@code store-unavailable} and {@code Retry-After: 1}: the caller must not touch any inbox then.
+ * Such failures are counted as {@code messenger.store.errors{store="history"}} with a bounded
+ * {@code kind}.
  */
 @Component
 public class HistoryClient {
@@ -45,6 +49,7 @@ public class HistoryClient {
   private final Tokens tokens;
   private final Clock clock;
   private final Duration tokenRenewal;
+  private final MeterRegistry meters;
   private volatile CachedToken token;
 
   HistoryClient(
@@ -52,7 +57,8 @@ public class HistoryClient {
       JsonMapper json,
       Tokens tokens,
       SecurityProperties security,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
     HttpClient client =
         HttpClient.newBuilder()
             .connectTimeout(properties.timeout())
@@ -69,6 +75,7 @@ public class HistoryClient {
     this.tokens = tokens;
     this.clock = clock;
     this.tokenRenewal = security.internal().tokenTtl().dividedBy(2);
+    this.meters = meters;
   }
 
   public HistoryApi.Outcome<HistoryApi.Conversation> createConversation(
@@ -121,8 +128,10 @@ public class HistoryClient {
                 throw failure(path, status, content);
               });
     } catch (ResourceAccessException e) {
+      StoreErrors.count(meters, StoreErrors.HISTORY, e);
       throw ApiException.unavailable("the history store cannot be reached", RETRY_AFTER, e);
     } catch (JacksonException e) {
+      StoreErrors.count(meters, StoreErrors.HISTORY, "bad_response");
       throw ApiException.unavailable("the history store answered unexpectedly", RETRY_AFTER, e);
     }
   }
@@ -136,12 +145,14 @@ public class HistoryClient {
   private ApiException failure(String path, int status, byte[] content) {
     if (status >= 500 || status == 401 || status == 403 && !isProblem(content)) {
       log.warn("history-service answered {} to {}", status, path);
+      StoreErrors.count(meters, StoreErrors.HISTORY, status >= 500 ? "server_error" : "auth");
       return ApiException.unavailable(
           "the history store is temporarily unavailable", RETRY_AFTER, null);
     }
     HttpStatus resolved = HttpStatus.resolve(status);
     if (resolved == null || !resolved.is4xxClientError()) {
       log.warn("history-service answered unexpected status {} to {}", status, path);
+      StoreErrors.count(meters, StoreErrors.HISTORY, "bad_response");
       return ApiException.unavailable("the history store answered unexpectedly", RETRY_AFTER, null);
     }
     String name = ProblemType.VALIDATION.name();

@@ -7,6 +7,7 @@ import io.messenger.model.InboxItem;
 import io.messenger.model.UserId;
 import io.messenger.sync.SyncMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link InboxStore} on Redis Streams with Lua scripts (see {@link InboxStore} for the keys). Each
- * script touches only the keys of one user; fan-outs to many users are pipelined.
+ * script touches only the keys of one user; fan-outs to many users are pipelined. The scripts also
+ * report what they trimmed and, on pulls, the stream length: {@value SyncMetrics#INBOX_TRIMMED} and
+ * {@value SyncMetrics#INBOX_DEPTH}.
  */
 @Component
 class RedisInboxStore implements InboxStore {
@@ -41,6 +44,9 @@ class RedisInboxStore implements InboxStore {
   private final RedisScript<Long> ackScript;
   private final Counter added;
   private final Counter duplicates;
+  private final Counter trimmedByCap;
+  private final Counter trimmedByRetention;
+  private final DistributionSummary depth;
 
   RedisInboxStore(
       StringRedisTemplate redis,
@@ -55,6 +61,12 @@ class RedisInboxStore implements InboxStore {
     this.ackScript = script("ack", Long.class);
     this.added = meters.counter(SyncMetrics.INBOX_APPEND, "outcome", "added");
     this.duplicates = meters.counter(SyncMetrics.INBOX_APPEND, "outcome", "duplicate");
+    this.trimmedByCap = meters.counter(SyncMetrics.INBOX_TRIMMED, "reason", "cap");
+    this.trimmedByRetention = meters.counter(SyncMetrics.INBOX_TRIMMED, "reason", "retention");
+    this.depth =
+        DistributionSummary.builder(SyncMetrics.INBOX_DEPTH)
+            .description("entries in an inbox stream, sampled on every pull")
+            .register(meters);
   }
 
   static List<String> keys(UserId user) {
@@ -95,6 +107,9 @@ class RedisInboxStore implements InboxStore {
       if (isNew) {
         grown.add(targets.get(i));
         added.increment();
+        if (reply.size() >= 4) {
+          countTrimmed(reply.get(2), reply.get(3));
+        }
       } else {
         duplicates.increment();
       }
@@ -160,6 +175,10 @@ class RedisInboxStore implements InboxStore {
             Integer.toString(limit),
             Long.toString(properties.retention().toMillis()));
     String status = text(reply.get(0));
+    if (reply.size() >= 6) {
+      depth.record(toLong(reply.get(4)));
+      countTrimmed(0L, reply.get(5));
+    }
     InboxCursor head = InboxCursor.parse(text(reply.get(1)));
     InboxCursor from = InboxCursor.parse(text(reply.get(2)));
     return switch (status) {
@@ -175,6 +194,17 @@ class RedisInboxStore implements InboxStore {
       }
       default -> throw new IllegalStateException("unexpected pull status " + status);
     };
+  }
+
+  private void countTrimmed(Object byCap, Object byRetention) {
+    long cap = toLong(byCap);
+    long retention = toLong(byRetention);
+    if (cap > 0) {
+      trimmedByCap.increment(cap);
+    }
+    if (retention > 0) {
+      trimmedByRetention.increment(retention);
+    }
   }
 
   private InboxEntry entry(List<?> row) {

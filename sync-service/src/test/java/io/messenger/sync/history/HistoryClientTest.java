@@ -10,6 +10,8 @@ import io.messenger.support.problem.ApiException;
 import io.messenger.support.security.SecurityProperties;
 import io.messenger.support.security.Tokens;
 import io.messenger.support.web.RequestIdFilter;
+import io.messenger.sync.SyncMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -74,9 +76,11 @@ class HistoryClientTest {
     MDC.clear();
   }
 
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
   private HistoryClient client(URI base, Duration timeout) {
     return new HistoryClient(
-        new HistoryProperties(base, timeout), json, tokens, security, Clock.systemUTC());
+        new HistoryProperties(base, timeout), json, tokens, security, Clock.systemUTC(), meters);
   }
 
   private HistoryClient client() {
@@ -142,6 +146,7 @@ class HistoryClientTest {
     body = "{}";
 
     assertUnavailable(client());
+    assertCounted("server_error");
   }
 
   @Test
@@ -152,6 +157,7 @@ class HistoryClientTest {
     }
 
     assertUnavailable(client(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1)));
+    assertCounted("connection");
   }
 
   @Test
@@ -164,6 +170,12 @@ class HistoryClientTest {
         client(
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
             Duration.ofMillis(300)));
+    assertCounted("timeout");
+  }
+
+  private void assertCounted(String kind) {
+    assertThat(meters.counter(SyncMetrics.STORE_ERRORS, "store", "history", "kind", kind).count())
+        .isEqualTo(1.0);
   }
 
   private static void assertUnavailable(HistoryClient client) {
