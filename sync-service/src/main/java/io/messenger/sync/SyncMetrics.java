@@ -7,7 +7,10 @@ package io.messenger.sync;
  */
 public final class SyncMetrics {
 
-  /** Timer (with percentile histogram) of inbox pulls, including long-poll waits. */
+  /**
+   * Timer (with percentile histogram) of inbox pulls, tagged {@code mode}: {@code immediate}
+   * (answered at once) or {@code longpoll} (parked, so including the wait).
+   */
   public static final String PULL = "messenger.sync.pull";
 
   /** Distribution summary of the number of entries a pull returns. */

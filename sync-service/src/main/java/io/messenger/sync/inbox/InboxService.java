@@ -33,7 +33,8 @@ public class InboxService {
   private final PendingAcks pendingAcks;
   private final LongPollRegistry longPolls;
   private final MeterRegistry meters;
-  private final Timer pullTimer;
+  private final Timer immediatePulls;
+  private final Timer parkedPulls;
   private final DistributionSummary pullEntries;
   private final Counter wakeups;
   private final Counter refused;
@@ -45,11 +46,9 @@ public class InboxService {
     this.pendingAcks = pendingAcks;
     this.longPolls = longPolls;
     this.meters = meters;
-    this.pullTimer =
-        Timer.builder(SyncMetrics.PULL)
-            .description("inbox pulls, including long-poll waits")
-            .publishPercentileHistogram()
-            .register(meters);
+    // Two series: pulls answered at once, and parked long-polls (whose time is mostly the wait).
+    this.immediatePulls = pullTimer("immediate", meters);
+    this.parkedPulls = pullTimer("longpoll", meters);
     this.pullEntries =
         DistributionSummary.builder(SyncMetrics.PULL_ENTRIES)
             .description("entries returned by one pull")
@@ -88,7 +87,7 @@ public class InboxService {
     PullResult first = store.pull(user, device, cursor, pendingAcks.pending(user, device), limit);
     if (first.hasNews() || wait.isZero()) {
       DeferredResult<PullResponse> done = new DeferredResult<>();
-      done.setResult(answer(first, sample));
+      done.setResult(answer(first, sample, immediatePulls));
       return done;
     }
     if (!longPolls.tryPark()) {
@@ -106,7 +105,7 @@ public class InboxService {
     result.onTimeout(
         () -> {
           if (answered.compareAndSet(false, true)) {
-            result.setResult(answer(empty, sample));
+            result.setResult(answer(empty, sample, parkedPulls));
           }
         });
     Waiter waiter = new Waiter(user, device, first.cursor(), limit, result, sample, answered);
@@ -119,8 +118,16 @@ public class InboxService {
     return result;
   }
 
-  private PullResponse answer(PullResult result, Timer.Sample sample) {
-    sample.stop(pullTimer);
+  private static Timer pullTimer(String mode, MeterRegistry meters) {
+    return Timer.builder(SyncMetrics.PULL)
+        .description("inbox pulls, including long-poll waits")
+        .tag("mode", mode)
+        .publishPercentileHistogram()
+        .register(meters);
+  }
+
+  private PullResponse answer(PullResult result, Timer.Sample sample, Timer timer) {
+    sample.stop(timer);
     pullEntries.record(result.entries().size());
     if (result.resync() != null) {
       meters.counter(SyncMetrics.RESYNC, "reason", result.resync().wireName()).increment();
@@ -181,7 +188,7 @@ public class InboxService {
         if (woken) {
           wakeups.increment();
         }
-        result.setResult(answer(again, sample));
+        result.setResult(answer(again, sample, parkedPulls));
       }
     }
   }
