@@ -520,6 +520,7 @@ class SyncApiIT {
 
     // 100 acks, the newest being the first entry: the window coalesces them.
     InboxCursor firstCursor = InboxCursor.parse(first);
+    long started = System.nanoTime();
     for (int i = 99; i >= 0; i--) {
       InboxCursor c = new InboxCursor(firstCursor.millis() - i, 0);
       assertThat(post(alice, "/v1/sync/ack", Map.of("cursor", c.toString())).status())
@@ -527,11 +528,14 @@ class SyncApiIT {
     }
     // A cursor-less pull already reflects the newest ack, flushed or not.
     assertThat(get(alice, "/v1/sync").body().toString()).contains("n-2").doesNotContain("n-1");
+    // At most one write per flush window (1.5 s here) that saw a new ack: on an idle machine the
+    // 100 acks fit in one or two windows; on a loaded one they may span more.
+    long windows = (System.nanoTime() - started) / 1_500_000_000L + 2;
 
     Thread.sleep(2_000);
     double writes = meters.counter(SyncMetrics.ACK_WRITES).count() - writesBefore;
     assertThat(meters.counter(SyncMetrics.ACK_RECEIVED).count() - receivedBefore).isEqualTo(100);
-    assertThat(writes).as("store writes for 100 acks").isBetween(1.0, 3.0);
+    assertThat(writes).as("store writes for 100 acks").isBetween(1.0, (double) windows);
     assertThat(redis.redis().opsForHash().get(RedisExtension.keysOf(alice).get(1), "dev:phone"))
         .isEqualTo(first);
 
