@@ -3,6 +3,9 @@ package io.messenger.history.conversation;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.UserId;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -18,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Conversation writes the sync-service makes on behalf of clients (service token only). */
 @RestController
+@Tag(name = "internal", description = "The write API of the sync-service (service tokens only)")
 @RequestMapping("/internal/v1/conversations")
 class InternalConversationController {
 
@@ -56,6 +60,12 @@ class InternalConversationController {
       String changeId,
       Instant at) {}
 
+  @Operation(summary = "Create a conversation (a direct one only once per pair)")
+  @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "200",
+      description = "The direct conversation of this pair already existed",
+      useReturnTypeSchema = true)
   @PostMapping
   ResponseEntity<ConversationView> create(@Valid @RequestBody CreateRequest request) {
     ConversationService.Created result =
@@ -68,6 +78,8 @@ class InternalConversationController {
                 c.id(), c.type(), c.title(), result.members(), c.createdAt(), c.createdBy()));
   }
 
+  @Operation(summary = "Add or remove group members")
+  @ApiResponse(responseCode = "200", description = "The members after the change")
   @PostMapping("/{conversationId}/members")
   MembersView members(
       @PathVariable ConversationId conversationId, @Valid @RequestBody MembersRequest request) {

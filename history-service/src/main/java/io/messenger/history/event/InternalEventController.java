@@ -6,6 +6,8 @@ import io.messenger.model.Operation;
 import io.messenger.model.OperationEvent;
 import io.messenger.model.OperationType;
 import io.messenger.model.UserId;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -23,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  * here. 201 for a new event, 200 for a retry of an earlier one (same body).
  */
 @RestController
+@Tag(name = "internal", description = "The write API of the sync-service (service tokens only)")
 @RequestMapping("/internal/v1/conversations/{conversationId}")
 class InternalEventController {
 
@@ -51,6 +54,16 @@ class InternalEventController {
 
   record OperationResponse(OperationEvent event, List<UserId> recipients) {}
 
+  @io.swagger.v3.oas.annotations.Operation(
+      summary = "Store a message (idempotent by sender and clientMsgId)")
+  @ApiResponse(responseCode = "201", description = "Stored", useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "200",
+      description = "A retry: the original message",
+      useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "409",
+      description = "The clientMsgId was used for different content (idempotency-conflict)")
   @PostMapping("/messages")
   ResponseEntity<SendResponse> send(
       @PathVariable ConversationId conversationId, @Valid @RequestBody SendRequest request) {
@@ -61,6 +74,19 @@ class InternalEventController {
         .body(new SendResponse(written.event().toMessage(), written.recipients()));
   }
 
+  @io.swagger.v3.oas.annotations.Operation(
+      summary = "Apply an operation (idempotent by actor and clientOpId)")
+  @ApiResponse(responseCode = "201", description = "Applied", useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "200",
+      description = "A retry: the original event",
+      useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "403",
+      description = "Only the sender may edit or recall a message (not-sender)")
+  @ApiResponse(
+      responseCode = "409",
+      description = "Idempotency conflict, already recalled, or recall window expired")
   @PostMapping("/operations")
   ResponseEntity<OperationResponse> operate(
       @PathVariable ConversationId conversationId, @Valid @RequestBody OperationRequest request) {

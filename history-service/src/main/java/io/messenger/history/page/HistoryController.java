@@ -4,7 +4,12 @@ import io.messenger.model.ConversationId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -18,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/v1/conversations")
 @SecurityRequirement(name = "bearer")
+@Tag(name = "history", description = "The caller's conversations and their message pages")
 class HistoryController {
 
   private static final Pattern SEQ = Pattern.compile("0|[1-9][0-9]{0,17}");
@@ -43,24 +49,64 @@ class HistoryController {
 
   record PageView(List<MessageView> messages, boolean hasMoreBefore, boolean hasMoreAfter) {}
 
+  @Operation(
+      summary = "The caller's conversations",
+      description = "With lastSeq (newest message), readSeq (the caller's read marker) and unread.")
   @GetMapping
   List<ConversationViews.View> list(Caller caller) {
     return views.list(caller.userId());
   }
 
+  @Operation(summary = "One of the caller's conversations")
+  @ApiResponse(responseCode = "200", description = "The conversation")
+  @ApiResponse(
+      responseCode = "404",
+      description =
+          "No such conversation with the caller as a member (conversation-not-found); existence does not leak")
   @GetMapping("/{conversationId}")
   ConversationViews.View one(Caller caller, @PathVariable ConversationId conversationId) {
     return views.one(conversationId, caller.userId());
   }
 
+  @Operation(
+      summary = "A page of a conversation's messages, newest first",
+      description =
+          "At most one of before / after / around; none: the newest page. Recalled messages"
+              + " come as tombstones (recalled: true, text: null); messages the caller deleted"
+              + " for themselves are absent.")
+  @ApiResponse(responseCode = "200", description = "The page")
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "Two of before/after/around, a seq that is not a non-negative integer, or limit out of range (validation)")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such conversation with the caller as a member (conversation-not-found)")
   @GetMapping("/{conversationId}/messages")
   PageView messages(
       Caller caller,
       @PathVariable ConversationId conversationId,
-      @RequestParam(required = false) String before,
-      @RequestParam(required = false) String after,
-      @RequestParam(required = false) String around,
-      @RequestParam(required = false) String limit) {
+      @Parameter(
+              description = "messages with a seq below this one",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
+          @RequestParam(required = false)
+          String before,
+      @Parameter(
+              description = "messages with a seq above this one",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
+          @RequestParam(required = false)
+          String after,
+      @Parameter(
+              description = "messages around this seq",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
+          @RequestParam(required = false)
+          String around,
+      @Parameter(
+              description = "the most messages to return",
+              schema =
+                  @Schema(type = "integer", minimum = "1", maximum = "100", defaultValue = "50"))
+          @RequestParam(required = false)
+          String limit) {
     int given = (before != null ? 1 : 0) + (after != null ? 1 : 0) + (around != null ? 1 : 0);
     if (given > 1) {
       throw ApiException.badRequest(

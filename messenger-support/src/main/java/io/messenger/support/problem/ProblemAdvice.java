@@ -1,5 +1,6 @@
 package io.messenger.support.problem;
 
+import io.messenger.support.web.BodyTooLargeException;
 import jakarta.validation.ConstraintViolationException;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +64,23 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<Object> unexpected(Exception e) {
+    BodyTooLargeException tooLarge = BodyTooLargeException.in(e);
+    if (tooLarge != null) {
+      return tooLarge(tooLarge);
+    }
     log.error("unexpected failure", e);
     return ResponseEntity.internalServerError()
         .body(
             ProblemWriter.problem(
                 HttpStatus.INTERNAL_SERVER_ERROR, ProblemType.INTERNAL, "unexpected error"));
+  }
+
+  /** A body that passed {@code messenger.http.max-body-bytes} while it was read (chunked). */
+  private static ResponseEntity<Object> tooLarge(BodyTooLargeException e) {
+    return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+        .body(
+            ProblemWriter.problem(
+                HttpStatus.CONTENT_TOO_LARGE, ProblemType.PAYLOAD_TOO_LARGE, e.getMessage()));
   }
 
   @Override
@@ -114,6 +127,10 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
+    BodyTooLargeException tooLarge = BodyTooLargeException.in(ex);
+    if (tooLarge != null) {
+      return tooLarge(tooLarge);
+    }
     // A value the model refuses (e.g. an empty text) is a validation problem, not broken JSON.
     for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException) {

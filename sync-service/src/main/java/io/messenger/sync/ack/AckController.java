@@ -4,6 +4,9 @@ import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.Caller;
 import io.messenger.sync.inbox.Cursors;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -12,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code POST /v1/sync/ack {cursor}}: the device has everything up to the cursor. */
 @RestController
+@Tag(name = "inbox", description = "The caller's offline inbox: pull, long-poll, ack")
 class AckController {
 
   /** The ack body; {@code cursor} is checked by hand for a precise problem type. */
@@ -23,6 +27,14 @@ class AckController {
     this.acks = acks;
   }
 
+  @Operation(
+      summary = "Acknowledge the inbox up to a cursor",
+      description = "Cumulative; an older cursor is a no-op. Acks never move a cursor backwards.")
+  @ApiResponse(responseCode = "204", description = "Acknowledged (or already acknowledged)")
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "A missing or malformed cursor (malformed-cursor), or one beyond the inbox head (cursor-beyond-head)")
   @PostMapping("/v1/sync/ack")
   @ResponseStatus(HttpStatus.NO_CONTENT)
   void ack(Caller caller, @RequestBody AckRequest request) {

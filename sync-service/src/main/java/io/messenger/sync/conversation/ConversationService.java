@@ -132,7 +132,7 @@ class ConversationService {
     if (add.isEmpty() && remove.isEmpty()) {
       throw invalid("add or remove must name at least one member");
     }
-    if (add.size() >= groupLimits.maxMembers()) {
+    if (add.size() > groupLimits.maxMembers()) {
       throw ApiException.badRequest(
           ProblemType.GROUP_TOO_LARGE,
           "a conversation has at most " + groupLimits.maxMembers() + " members");

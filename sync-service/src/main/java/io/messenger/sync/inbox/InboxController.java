@@ -4,6 +4,11 @@ import io.messenger.model.InboxCursor;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.Caller;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -12,6 +17,7 @@ import org.springframework.web.context.request.async.DeferredResult;
 
 /** {@code GET /v1/sync}: the caller's device pulls its inbox, optionally long-polling. */
 @RestController
+@Tag(name = "inbox", description = "The caller's offline inbox: pull, long-poll, ack")
 class InboxController {
 
   static final int DEFAULT_LIMIT = 100;
@@ -24,12 +30,50 @@ class InboxController {
     this.inbox = inbox;
   }
 
+  @Operation(
+      summary = "Pull the inbox of the caller's device",
+      description =
+          "Entries strictly after the cursor (without one: after the device's acknowledged"
+              + " cursor), oldest first. resync tells a new device, or one whose cursor is older"
+              + " than the oldest retained entry, to re-read history and continue from headCursor.")
+  @ApiResponse(responseCode = "200", description = "Entries, or a resync signal")
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "A malformed cursor (malformed-cursor), or limit / waitMs out of range (validation)")
+  @ApiResponse(
+      responseCode = "503",
+      description =
+          "The inbox store is unavailable (store-unavailable), or too many long-polls wait on this instance (too-many-waiting)")
   @GetMapping("/v1/sync")
   DeferredResult<PullResponse> pull(
       Caller caller,
-      @RequestParam(required = false) String cursor,
-      @RequestParam(required = false) String limit,
-      @RequestParam(required = false) String waitMs) {
+      @Parameter(
+              description = "pull after this cursor (a cursor this service returned)",
+              schema =
+                  @Schema(type = "string", pattern = "^(0|[1-9][0-9]{0,18})-(0|[1-9][0-9]{0,18})$"))
+          @RequestParam(required = false)
+          String cursor,
+      @Parameter(
+              description = "the most entries to return",
+              schema =
+                  @Schema(
+                      type = "integer",
+                      minimum = "1",
+                      maximum = "" + MAX_LIMIT,
+                      defaultValue = "" + DEFAULT_LIMIT))
+          @RequestParam(required = false)
+          String limit,
+      @Parameter(
+              description = "long-poll: wait up to this many milliseconds for a new entry",
+              schema =
+                  @Schema(
+                      type = "integer",
+                      minimum = "0",
+                      maximum = "" + MAX_WAIT_MS,
+                      defaultValue = "0"))
+          @RequestParam(required = false)
+          String waitMs) {
     InboxCursor from = cursor == null ? null : Cursors.parse(cursor);
     int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
     int wait = intParam("waitMs", waitMs, 0, 0, MAX_WAIT_MS);

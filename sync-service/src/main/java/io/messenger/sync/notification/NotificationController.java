@@ -4,6 +4,9 @@ import io.messenger.model.InboxItem;
 import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import io.messenger.sync.inbox.InboxService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
  * 200 when that {@code notificationId} was already delivered.
  */
 @RestController
+@Tag(name = "internal", description = "Service-to-service API (service tokens only)")
 class NotificationController {
 
   /** The body; the model's {@link SystemNotification.Custom} validates each field. */
@@ -36,6 +40,15 @@ class NotificationController {
     this.clock = clock;
   }
 
+  @Operation(
+      summary = "Deliver a notification of another back-end service to a user's inbox",
+      description =
+          "A system entry in that user's inbox only (not history). Idempotent by notificationId.")
+  @ApiResponse(responseCode = "201", description = "Delivered", useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "200",
+      description = "This notificationId was already delivered",
+      useReturnTypeSchema = true)
   @PostMapping("/internal/v1/users/{userId}/notifications")
   ResponseEntity<Notified> notify(@PathVariable String userId, @RequestBody NotifyRequest request) {
     UserId user = UserId.of(userId);

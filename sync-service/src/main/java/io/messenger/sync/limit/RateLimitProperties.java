@@ -1,0 +1,49 @@
+package io.messenger.sync.limit;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Request rate limits of this instance ({@code messenger.rate-limit.*}). Each limit is a token
+ * bucket: {@code burst} requests at once, refilled at {@code per-second}. Buckets live in this
+ * instance's memory, so with N instances behind a load balancer a client may get up to N times the
+ * rate; the limits protect each instance and the stores behind it, they are not a quota.
+ *
+ * @param enabled whether requests are limited at all (default true)
+ * @param writes client writes ({@code POST /v1/conversations/**}), per user: default 20/s, burst
+ *     100
+ * @param pulls pulls and acks ({@code GET /v1/sync}, {@code POST /v1/sync/ack}), per device:
+ *     default 10/s, burst 50
+ * @param idleExpiry how long an untouched bucket is kept (default 10 min)
+ * @param maxBuckets the most buckets kept per kind; the least recently used go first (default
+ *     1,000,000)
+ */
+@Validated
+@ConfigurationProperties("messenger.rate-limit")
+public record RateLimitProperties(
+    Boolean enabled,
+    @Valid Limit writes,
+    @Valid Limit pulls,
+    @NotNull Duration idleExpiry,
+    @Positive Long maxBuckets) {
+
+  public RateLimitProperties {
+    enabled = enabled == null || enabled;
+    writes = writes == null ? new Limit(20.0, 100) : writes;
+    pulls = pulls == null ? new Limit(10.0, 50) : pulls;
+    idleExpiry = idleExpiry == null ? Duration.ofMinutes(10) : idleExpiry;
+    maxBuckets = maxBuckets == null ? 1_000_000L : maxBuckets;
+  }
+
+  /**
+   * One token bucket.
+   *
+   * @param perSecond the sustained rate (requests per second, may be fractional)
+   * @param burst the bucket's capacity: requests allowed at once after a quiet period
+   */
+  public record Limit(@Positive Double perSecond, @Positive Integer burst) {}
+}
