@@ -29,6 +29,13 @@ final class SystemUnderTest implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  /**
+   * Starts the system once per JVM (also for jqwik properties, which have no Jupiter extensions).
+   */
+  static void start() throws Exception {
     synchronized (SystemUnderTest.class) {
       if (sync1 != null) {
         return;
@@ -44,6 +51,12 @@ final class SystemUnderTest implements BeforeAllCallback {
           "MESSENGER_CASSANDRA_KEYSPACE",
           "sys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
       common.put("MESSENGER_INBOX_MAX_ENTRIES", Integer.toString(INBOX_CAP));
+      // The fuzzer and the concurrency tests send far faster than a client may: lift the rate
+      // limits (they have tests of their own in the sync-service and the contract check).
+      for (String kind : List.of("WRITES", "PULLS")) {
+        common.put("MESSENGER_RATE_LIMIT_" + kind + "_PER_SECOND", "1000000");
+        common.put("MESSENGER_RATE_LIMIT_" + kind + "_BURST", "1000000");
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(SystemUnderTest::stopAll));
       Duration timeout = Duration.ofSeconds(240);
       // The first history instance creates the keyspace; the others start once it exists.

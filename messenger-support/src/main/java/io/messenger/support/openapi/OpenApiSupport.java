@@ -19,6 +19,7 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.springdoc.core.customizers.OpenApiCustomizer;
@@ -138,6 +139,8 @@ public class OpenApiSupport {
                 .version("v1")
                 .description(description)
                 .license(new License().name("Proprietary").identifier("LicenseRef-Proprietary")))
+        // Relative: the document describes the instance that serves it, wherever it runs.
+        .servers(List.of(new Server().url("/").description("this instance")))
         .components(
             new Components()
                 .addSecuritySchemes(

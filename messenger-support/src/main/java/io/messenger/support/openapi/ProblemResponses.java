@@ -72,6 +72,9 @@ class ProblemResponses implements OpenApiCustomizer, Ordered {
       return;
     }
     openApi.getPaths().keySet().removeIf(path -> path.startsWith("/dev/"));
+    if (components.getSchemas() != null) {
+      components.getSchemas().remove("TokenRequest"); // the body of /dev/tokens
+    }
     openApi
         .getPaths()
         .forEach(
