@@ -52,12 +52,34 @@ class AuthorizationMatrixIT {
     TOKENS.put(Caller.MEMBER, Forge.client(ALICE, "phone"));
     TOKENS.put(Caller.SERVICE, Forge.service());
     String alice = TOKENS.get(Caller.MEMBER);
-    direct = created(sync(), "/v1/conversations", alice, "{\"type\":\"direct\",\"members\":[\"" + BOB + "\"]}").get("conversationId").asString();
-    group = created(sync(), "/v1/conversations", alice, "{\"type\":\"group\",\"members\":[\"" + BOB + "\"]}").get("conversationId").asString();
-    alicesMessage = created(sync(), "/v1/conversations/" + direct + "/messages", alice, "{\"clientMsgId\":\"az-1\",\"text\":\"mine\"}").get("seq").asLong();
+    direct =
+        created(
+                sync(),
+                "/v1/conversations",
+                alice,
+                "{\"type\":\"direct\",\"members\":[\"" + BOB + "\"]}")
+            .get("conversationId")
+            .asString();
+    group =
+        created(
+                sync(),
+                "/v1/conversations",
+                alice,
+                "{\"type\":\"group\",\"members\":[\"" + BOB + "\"]}")
+            .get("conversationId")
+            .asString();
+    alicesMessage =
+        created(
+                sync(),
+                "/v1/conversations/" + direct + "/messages",
+                alice,
+                "{\"clientMsgId\":\"az-1\",\"text\":\"mine\"}")
+            .get("seq")
+            .asLong();
   }
 
-  private static tools.jackson.databind.JsonNode created(ServiceProcess service, String path, String token, String json) {
+  private static tools.jackson.databind.JsonNode created(
+      ServiceProcess service, String path, String token, String json) {
     Raw.Answer answer = Raw.send(service, Raw.Request.post(path, token, json));
     assertThat(answer.status()).as(answer.toString()).isBetween(200, 201);
     return answer.json();
@@ -76,9 +98,16 @@ class AuthorizationMatrixIT {
   }
 
   /** One endpoint: how to build its request, and the expected status per caller. */
-  record Row(String name, Supplier<ServiceProcess> service, String method, Supplier<String> path, Supplier<String> body, Map<Caller, Integer> expected) {}
+  record Row(
+      String name,
+      Supplier<ServiceProcess> service,
+      String method,
+      Supplier<String> path,
+      Supplier<String> body,
+      Map<Caller, Integer> expected) {}
 
-  private static Map<Caller, Integer> expect(int anonymous, int nonMember, int otherUser, int otherDevice, int member, int service) {
+  private static Map<Caller, Integer> expect(
+      int anonymous, int nonMember, int otherUser, int otherDevice, int member, int service) {
     Map<Caller, Integer> map = new LinkedHashMap<>();
     map.put(Caller.ANONYMOUS, anonymous);
     map.put(Caller.NON_MEMBER, nonMember);
@@ -91,39 +120,155 @@ class AuthorizationMatrixIT {
 
   static List<Row> rows() {
     return List.of(
-        new Row("create a group", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations",
-            () -> "{\"type\":\"group\",\"members\":[\"" + BOB + "\"]}", expect(401, 201, 201, 201, 201, 401)),
-        new Row("change members", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations/" + group + "/members",
-            () -> "{\"add\":[\"az_x_" + id() + "\"]}", expect(401, 404, 200, 200, 200, 401)),
-        new Row("send a message", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations/" + direct + "/messages",
-            () -> "{\"clientMsgId\":\"" + id() + "\",\"text\":\"hi\"}", expect(401, 404, 201, 201, 201, 401)),
-        new Row("edit alice's message", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations/" + direct + "/operations",
-            () -> "{\"clientOpId\":\"" + id() + "\",\"type\":\"edit\",\"targetSeq\":" + alicesMessage + ",\"text\":\"edited " + id() + "\"}",
+        new Row(
+            "create a group",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations",
+            () -> "{\"type\":\"group\",\"members\":[\"" + BOB + "\"]}",
+            expect(401, 201, 201, 201, 201, 401)),
+        new Row(
+            "change members",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations/" + group + "/members",
+            () -> "{\"add\":[\"az_x_" + id() + "\"]}",
+            expect(401, 404, 200, 200, 200, 401)),
+        new Row(
+            "send a message",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations/" + direct + "/messages",
+            () -> "{\"clientMsgId\":\"" + id() + "\",\"text\":\"hi\"}",
+            expect(401, 404, 201, 201, 201, 401)),
+        new Row(
+            "edit alice's message",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations/" + direct + "/operations",
+            () ->
+                "{\"clientOpId\":\""
+                    + id()
+                    + "\",\"type\":\"edit\",\"targetSeq\":"
+                    + alicesMessage
+                    + ",\"text\":\"edited "
+                    + id()
+                    + "\"}",
             expect(401, 404, 403, 201, 201, 401)),
-        new Row("delete alice's message for me", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations/" + direct + "/operations",
-            () -> "{\"clientOpId\":\"" + id() + "\",\"type\":\"delete_for_me\",\"targetSeq\":" + alicesMessage + "}",
+        new Row(
+            "delete alice's message for me",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations/" + direct + "/operations",
+            () ->
+                "{\"clientOpId\":\""
+                    + id()
+                    + "\",\"type\":\"delete_for_me\",\"targetSeq\":"
+                    + alicesMessage
+                    + "}",
             expect(401, 404, 201, 201, 201, 401)),
-        new Row("mark read", AuthorizationMatrixIT::sync, "POST", () -> "/v1/conversations/" + direct + "/operations",
-            () -> "{\"clientOpId\":\"" + id() + "\",\"type\":\"read\",\"upToSeq\":" + alicesMessage + "}",
+        new Row(
+            "mark read",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/conversations/" + direct + "/operations",
+            () ->
+                "{\"clientOpId\":\""
+                    + id()
+                    + "\",\"type\":\"read\",\"upToSeq\":"
+                    + alicesMessage
+                    + "}",
             expect(401, 404, 201, 201, 201, 401)),
-        new Row("pull the own inbox", AuthorizationMatrixIT::sync, "GET", () -> "/v1/sync", null, expect(401, 200, 200, 200, 200, 401)),
-        new Row("ack the own inbox", AuthorizationMatrixIT::sync, "POST", () -> "/v1/sync/ack", () -> "{\"cursor\":\"0-0\"}",
+        new Row(
+            "pull the own inbox",
+            AuthorizationMatrixIT::sync,
+            "GET",
+            () -> "/v1/sync",
+            null,
+            expect(401, 200, 200, 200, 200, 401)),
+        new Row(
+            "ack the own inbox",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/v1/sync/ack",
+            () -> "{\"cursor\":\"0-0\"}",
             expect(401, 204, 204, 204, 204, 401)),
-        new Row("list conversations", AuthorizationMatrixIT::history, "GET", () -> "/v1/conversations", null, expect(401, 200, 200, 200, 200, 401)),
-        new Row("read a conversation", AuthorizationMatrixIT::history, "GET", () -> "/v1/conversations/" + direct, null, expect(401, 404, 200, 200, 200, 401)),
-        new Row("page messages", AuthorizationMatrixIT::history, "GET", () -> "/v1/conversations/" + direct + "/messages", null, expect(401, 404, 200, 200, 200, 401)),
-        new Row("page a group", AuthorizationMatrixIT::history, "GET", () -> "/v1/conversations/" + group + "/messages?limit=5", null, expect(401, 404, 200, 200, 200, 401)),
+        new Row(
+            "list conversations",
+            AuthorizationMatrixIT::history,
+            "GET",
+            () -> "/v1/conversations",
+            null,
+            expect(401, 200, 200, 200, 200, 401)),
+        new Row(
+            "read a conversation",
+            AuthorizationMatrixIT::history,
+            "GET",
+            () -> "/v1/conversations/" + direct,
+            null,
+            expect(401, 404, 200, 200, 200, 401)),
+        new Row(
+            "page messages",
+            AuthorizationMatrixIT::history,
+            "GET",
+            () -> "/v1/conversations/" + direct + "/messages",
+            null,
+            expect(401, 404, 200, 200, 200, 401)),
+        new Row(
+            "page a group",
+            AuthorizationMatrixIT::history,
+            "GET",
+            () -> "/v1/conversations/" + group + "/messages?limit=5",
+            null,
+            expect(401, 404, 200, 200, 200, 401)),
         // internal endpoints: only service tokens; every client token is refused like no token
-        new Row("internal: notify a user", AuthorizationMatrixIT::sync, "POST", () -> "/internal/v1/users/" + ALICE + "/notifications",
-            () -> "{\"notificationId\":\"" + id() + "\",\"type\":\"friend.request\",\"payload\":{}}", expect(401, 401, 401, 401, 401, 201)),
-        new Row("internal: create a conversation", AuthorizationMatrixIT::history, "POST", () -> "/internal/v1/conversations",
-            () -> "{\"type\":\"group\",\"members\":[\"" + BOB + "\"],\"createdBy\":\"" + ALICE + "\"}", expect(401, 401, 401, 401, 401, 201)),
-        new Row("internal: change members", AuthorizationMatrixIT::history, "POST", () -> "/internal/v1/conversations/" + group + "/members",
-            () -> "{\"actorId\":\"" + ALICE + "\",\"add\":[\"az_y_" + id() + "\"]}", expect(401, 401, 401, 401, 401, 200)),
-        new Row("internal: store a message", AuthorizationMatrixIT::history, "POST", () -> "/internal/v1/conversations/" + group + "/messages",
-            () -> "{\"senderId\":\"" + ALICE + "\",\"clientMsgId\":\"" + id() + "\",\"text\":\"x\"}", expect(401, 401, 401, 401, 401, 201)),
-        new Row("internal: apply an operation", AuthorizationMatrixIT::history, "POST", () -> "/internal/v1/conversations/" + group + "/operations",
-            () -> "{\"actorId\":\"" + ALICE + "\",\"clientOpId\":\"" + id() + "\",\"type\":\"read\",\"upToSeq\":1}", expect(401, 401, 401, 401, 401, 201)));
+        new Row(
+            "internal: notify a user",
+            AuthorizationMatrixIT::sync,
+            "POST",
+            () -> "/internal/v1/users/" + ALICE + "/notifications",
+            () ->
+                "{\"notificationId\":\"" + id() + "\",\"type\":\"friend.request\",\"payload\":{}}",
+            expect(401, 401, 401, 401, 401, 201)),
+        new Row(
+            "internal: create a conversation",
+            AuthorizationMatrixIT::history,
+            "POST",
+            () -> "/internal/v1/conversations",
+            () ->
+                "{\"type\":\"group\",\"members\":[\""
+                    + BOB
+                    + "\"],\"createdBy\":\""
+                    + ALICE
+                    + "\"}",
+            expect(401, 401, 401, 401, 401, 201)),
+        new Row(
+            "internal: change members",
+            AuthorizationMatrixIT::history,
+            "POST",
+            () -> "/internal/v1/conversations/" + group + "/members",
+            () -> "{\"actorId\":\"" + ALICE + "\",\"add\":[\"az_y_" + id() + "\"]}",
+            expect(401, 401, 401, 401, 401, 200)),
+        new Row(
+            "internal: store a message",
+            AuthorizationMatrixIT::history,
+            "POST",
+            () -> "/internal/v1/conversations/" + group + "/messages",
+            () ->
+                "{\"senderId\":\"" + ALICE + "\",\"clientMsgId\":\"" + id() + "\",\"text\":\"x\"}",
+            expect(401, 401, 401, 401, 401, 201)),
+        new Row(
+            "internal: apply an operation",
+            AuthorizationMatrixIT::history,
+            "POST",
+            () -> "/internal/v1/conversations/" + group + "/operations",
+            () ->
+                "{\"actorId\":\""
+                    + ALICE
+                    + "\",\"clientOpId\":\""
+                    + id()
+                    + "\",\"type\":\"read\",\"upToSeq\":1}",
+            expect(401, 401, 401, 401, 401, 201)));
   }
 
   @TestFactory

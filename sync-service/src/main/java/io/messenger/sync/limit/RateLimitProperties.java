@@ -33,8 +33,8 @@ public record RateLimitProperties(
 
   public RateLimitProperties {
     enabled = enabled == null || enabled;
-    writes = writes == null ? new Limit(20.0, 100) : writes;
-    pulls = pulls == null ? new Limit(10.0, 50) : pulls;
+    writes = Limit.orDefaults(writes, 20.0, 100);
+    pulls = Limit.orDefaults(pulls, 10.0, 50);
     idleExpiry = idleExpiry == null ? Duration.ofMinutes(10) : idleExpiry;
     maxBuckets = maxBuckets == null ? 1_000_000L : maxBuckets;
   }
@@ -45,5 +45,16 @@ public record RateLimitProperties(
    * @param perSecond the sustained rate (requests per second, may be fractional)
    * @param burst the bucket's capacity: requests allowed at once after a quiet period
    */
-  public record Limit(@Positive Double perSecond, @Positive Integer burst) {}
+  public record Limit(@Positive Double perSecond, @Positive Integer burst) {
+
+    /** {@code limit} with each unset value taken from the defaults. */
+    static Limit orDefaults(Limit limit, double perSecond, int burst) {
+      if (limit == null) {
+        return new Limit(perSecond, burst);
+      }
+      return new Limit(
+          limit.perSecond() == null ? perSecond : limit.perSecond(),
+          limit.burst() == null ? burst : limit.burst());
+    }
+  }
 }
