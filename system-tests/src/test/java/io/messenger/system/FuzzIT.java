@@ -51,6 +51,7 @@ class FuzzIT {
   static long startCount;
 
   private Stores.Snapshot before;
+  private static volatile boolean failed;
 
   @BeforeContainer
   static void fixtures() throws Exception {
@@ -143,11 +144,15 @@ class FuzzIT {
 
   @BeforeProperty
   void snapshotBefore() {
+    failed = false;
     before = Stores.snapshot(USERS, historyState());
   }
 
   @AfterProperty
   void storesUnchanged() {
+    if (failed) {
+      return; // the property's own failure says what went wrong
+    }
     Stores.Snapshot after = Stores.snapshot(USERS, historyState());
     assertThat(after).as("stores after only refused requests").isEqualTo(before);
   }
@@ -179,9 +184,15 @@ class FuzzIT {
   static Raw.Answer refused(ServiceProcess service, Raw.Request request) {
     Map<String, Object> redis = Stores.redisState(USERS);
     Raw.Answer answer = Raw.send(service, request);
-    Raw.assertWellFormed(request, answer);
-    assertThat(answer.status()).as(request + " -> " + answer).isBetween(400, 499);
-    assertThat(Stores.redisState(USERS)).as("inboxes after " + request).isEqualTo(redis);
+    try {
+      Raw.assertWellFormed(request, answer);
+      assertThat(answer.status()).as(request + " -> " + answer).isBetween(400, 499);
+      assertThat(Stores.redisState(USERS)).as("inboxes after " + request).isEqualTo(redis);
+    } catch (AssertionError e) {
+      failed = true;
+      System.err.println("[fuzz] FAILED: " + e.getMessage());
+      throw e;
+    }
     return answer;
   }
 
@@ -190,9 +201,9 @@ class FuzzIT {
   @Property(tries = 2000, shrinking = ShrinkingMode.OFF)
   void forgedTokensAreRefusedEverywhere(
       @ForAll("forgedTokens") String token, @ForAll("endpoints") Endpoint endpoint) {
-    // On /internal, a valid client token is one more forgery (and the service token is valid).
+    // On /internal, a valid client token is one more forgery (and a service token is valid).
     String sent =
-        endpoint.path().startsWith("/internal/") && token.equals(serviceToken) ? aliceToken : token;
+        endpoint.path().startsWith("/internal/") && Forge.isService(token) ? aliceToken : token;
     Raw.Request request = endpoint.request(sent);
     Raw.Answer answer = refused(endpoint.service(), request);
     assertThat(answer.status()).as(request + " -> " + answer).isEqualTo(401);
@@ -240,8 +251,17 @@ class FuzzIT {
             ? "{\"clientMsgId\":\"huge\",\"text\":\"" + text + "\",\"cursor\":\"" + text + "\"}"
             : "[\"" + text;
     Raw.Request request = Raw.Request.post(path, aliceToken, json);
-    Raw.Answer answer = refused(sync(), chunked ? request.asChunked() : request);
-    assertThat(answer.status()).as(request + " -> " + answer).isEqualTo(413);
+    request = chunked ? request.asChunked() : request;
+    Raw.Answer answer = refused(sync(), request);
+    // Declared too large: refused unread. Chunked: 413 once reading passes the limit, unless the
+    // JSON reader already refused the body's shape at its first tokens (nothing more is read then).
+    boolean earlyShapeRefusal =
+        chunked
+            && !validJson
+            && "urn:messenger:problem:malformed-body".equals(answer.problemType());
+    if (!earlyShapeRefusal) {
+      assertThat(answer.status()).as(request + " -> " + answer).isEqualTo(413);
+    }
   }
 
   /**
@@ -266,9 +286,11 @@ class FuzzIT {
             "/v1/conversations/" + group + (edit ? "/operations" : "/messages"), aliceToken, json);
     Map<String, Object> redis = Stores.redisState(USERS);
     Raw.Answer answer = Raw.send(sync(), request);
+    failed = true; // until this try passed
     Raw.assertWellFormed(request, answer);
     if (answer.status() >= 400) {
       assertThat(Stores.redisState(USERS)).as("inboxes after " + request).isEqualTo(redis);
+      failed = false;
       return;
     }
     long seq = edit ? lastSeq : answer.json().get("seq").asLong();

@@ -12,6 +12,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -50,6 +51,17 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     return ResponseEntity.badRequest()
         .body(
             ProblemWriter.problem(HttpStatus.BAD_REQUEST, ProblemType.VALIDATION, e.getMessage()));
+  }
+
+  /** A parameter name or value the security firewall refuses, met while the handler reads it. */
+  @ExceptionHandler(RequestRejectedException.class)
+  ResponseEntity<Object> rejected(RequestRejectedException e) {
+    return ResponseEntity.badRequest()
+        .body(
+            ProblemWriter.problem(
+                HttpStatus.BAD_REQUEST,
+                ProblemType.VALIDATION,
+                "the request was rejected: a parameter is not allowed"));
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
