@@ -155,6 +155,20 @@ final class Forge {
         service()); // a service token on a client endpoint
   }
 
+  /** Whether {@code token} is a (possibly valid) service token: audience messenger-internal. */
+  static boolean isService(String token) {
+    String[] parts = token.split("\\.");
+    if (parts.length < 2) {
+      return false;
+    }
+    try {
+      return new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+          .contains(Tokens.INTERNAL_AUDIENCE);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private static String part(Map<String, Object> json) {
     return B64.encodeToString(
         Client.JSON.writeValueAsString(json).getBytes(StandardCharsets.UTF_8));
