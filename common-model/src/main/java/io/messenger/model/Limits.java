@@ -36,6 +36,24 @@ public final class Limits {
     return value != null && ID_PATTERN.matcher(value).matches();
   }
 
+  /**
+   * Whether {@code value} is well-formed UTF-16: no unpaired surrogate. An unpaired surrogate
+   * cannot be encoded in UTF-8, so it would not be stored (or compared) as it was sent.
+   */
+  public static boolean isWellFormedText(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code value} is a valid client-generated id. */
   public static boolean isValidClientId(String value) {
     return value != null && CLIENT_ID_PATTERN.matcher(value).matches();

@@ -137,11 +137,6 @@ final class Forge {
             SystemUnderTest.CLIENT_SECRET),
         signed(
             Map.of("alg", "HS256"),
-            Map.of("sub", 42, "did", device, "exp", now + 3600),
-            "HmacSHA256",
-            SystemUnderTest.CLIENT_SECRET),
-        signed(
-            Map.of("alg", "HS256"),
             Map.of("sub", user, "did", device, "exp", now + 3600, "nbf", now + 86_400),
             "HmacSHA256",
             SystemUnderTest.CLIENT_SECRET),

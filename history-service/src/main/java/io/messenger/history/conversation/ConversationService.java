@@ -46,6 +46,10 @@ public class ConversationService {
       ConversationType type, List<UserId> requested, String title, UserId createdBy) {
     TreeSet<UserId> members = new TreeSet<>(requested);
     members.add(createdBy);
+    if (title != null && !Limits.isWellFormedText(title)) {
+      throw ApiException.badRequest(
+          ProblemType.VALIDATION, "title must not contain unpaired surrogates");
+    }
     if (title != null && title.length() > Limits.MAX_TITLE_LENGTH) {
       throw ApiException.badRequest(
           ProblemType.VALIDATION,
@@ -84,6 +88,10 @@ public class ConversationService {
 
   public MembersChanged changeMembers(
       ConversationId id, UserId actor, List<UserId> add, List<UserId> remove) {
+    if (add.isEmpty() && remove.isEmpty()) {
+      throw ApiException.badRequest(
+          ProblemType.VALIDATION, "add or remove must name at least one member");
+    }
     Conversation conversation = requireMember(id, actor);
     if (conversation.type() == ConversationType.DIRECT) {
       throw ApiException.badRequest(

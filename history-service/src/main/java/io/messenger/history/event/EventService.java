@@ -293,6 +293,10 @@ public class EventService {
     if (text == null || text.isEmpty()) {
       throw ApiException.badRequest(ProblemType.VALIDATION, "text must not be empty");
     }
+    if (!io.messenger.model.Limits.isWellFormedText(text)) {
+      throw ApiException.badRequest(
+          ProblemType.VALIDATION, "text must not contain unpaired surrogates");
+    }
     if (text.length() > properties.maxTextLength()) {
       throw new ApiException(
           HttpStatus.CONTENT_TOO_LARGE,

@@ -102,6 +102,9 @@ class ConversationService {
     if (request.title() != null && request.title().length() > Limits.MAX_TITLE_LENGTH) {
       throw invalid("title must be at most " + Limits.MAX_TITLE_LENGTH + " characters");
     }
+    if (request.title() != null && !Limits.isWellFormedText(request.title())) {
+      throw invalid("title must not contain unpaired surrogates");
+    }
     Outcome<HistoryApi.Conversation> outcome =
         durably(
             "conversation",
@@ -261,6 +264,9 @@ class ConversationService {
   private void checkText(String text) {
     if (text == null || text.isBlank()) {
       throw invalid("text must not be empty");
+    }
+    if (!Limits.isWellFormedText(text)) {
+      throw invalid("text must not contain unpaired surrogates");
     }
     if (text.length() > messageLimits.maxTextLength()) {
       throw new ApiException(

@@ -23,6 +23,8 @@ class InboxController {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 500;
   static final int MAX_WAIT_MS = 30_000;
+  private static final java.util.regex.Pattern DECIMAL =
+      java.util.regex.Pattern.compile("0|[1-9][0-9]{0,8}");
 
   private final InboxService inbox;
 
@@ -84,12 +86,11 @@ class InboxController {
     if (text == null) {
       return fallback;
     }
-    int value;
-    try {
-      value = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
+    // Plain ASCII decimals only: Integer.parseInt alone also takes "+5" and non-ASCII digits.
+    if (!DECIMAL.matcher(text).matches()) {
       throw outOfRange(name, min, max);
     }
+    int value = Integer.parseInt(text);
     if (value < min || value > max) {
       throw outOfRange(name, min, max);
     }
