@@ -9,12 +9,16 @@ import io.messenger.support.security.SecurityProperties;
 import io.messenger.support.security.WebSecuritySupport;
 import io.messenger.support.web.BodySizeLimitFilter;
 import io.messenger.support.web.HttpProperties;
+import io.messenger.support.web.ProblemErrorReportValve;
 import io.messenger.support.web.RequestIdFilter;
 import io.messenger.support.web.StrictJson;
 import java.time.Clock;
+import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -59,6 +63,25 @@ public class MessengerSupportAutoConfiguration {
             HttpStatus.BAD_REQUEST,
             ProblemType.VALIDATION,
             "the request was rejected: its URL, a header or a parameter is not allowed");
+  }
+
+  /**
+   * Requests Tomcat refuses before any servlet runs get a problem detail too: an encoded '/' is
+   * passed on (the security firewall then refuses it with a problem detail) and the host's error
+   * report is {@link ProblemErrorReportValve} instead of an HTML page.
+   */
+  @Bean
+  TomcatConnectorCustomizer encodedSolidusPassthrough() {
+    return connector -> connector.setEncodedSolidusHandling("passthrough");
+  }
+
+  @Bean
+  TomcatContextCustomizer problemErrorReports() {
+    return context -> {
+      if (context.getParent() instanceof StandardHost host) {
+        host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+      }
+    };
   }
 
   @Bean

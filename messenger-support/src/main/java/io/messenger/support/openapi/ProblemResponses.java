@@ -68,6 +68,7 @@ class ProblemResponses implements OpenApiCustomizer, Ordered {
         new Header()
             .description("Seconds to wait before retrying")
             .schema(new IntegerSchema().minimum(java.math.BigDecimal.ONE)));
+    allowNullWhenOptional(components);
     if (openApi.getPaths() == null) {
       return;
     }
@@ -125,6 +126,51 @@ class ProblemResponses implements OpenApiCustomizer, Ordered {
           }
           responses.addApiResponse(code, response);
         });
+  }
+
+  /**
+   * Optional properties may be null as well as absent (records answer {@code "title": null}, {@code
+   * "resync": null}): every property a schema does not require also admits {@code null}.
+   */
+  private static void allowNullWhenOptional(Components components) {
+    if (components.getSchemas() == null) {
+      return;
+    }
+    components
+        .getSchemas()
+        .forEach(
+            (name, schema) -> {
+              if (schema.getProperties() == null || name.equals(PROBLEM)) {
+                return;
+              }
+              List<String> required =
+                  schema.getRequired() == null ? List.of() : schema.getRequired();
+              schema
+                  .getProperties()
+                  .replaceAll(
+                      (property, value) -> required.contains(property) ? value : nullable(value));
+            });
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static Schema nullable(Schema schema) {
+    if (schema.get$ref() != null) {
+      Schema none = new Schema<>();
+      none.setTypes(new java.util.LinkedHashSet<>(List.of("null")));
+      return new Schema<>().oneOf(List.of(new Schema<>().$ref(schema.get$ref()), none));
+    }
+    java.util.Set<String> types = new java.util.LinkedHashSet<>();
+    if (schema.getTypes() != null) {
+      types.addAll(schema.getTypes());
+    } else if (schema.getType() != null) {
+      types.add(schema.getType());
+    }
+    if (types.isEmpty() || types.contains("null")) {
+      return schema;
+    }
+    types.add("null");
+    schema.setTypes(types);
+    return schema;
   }
 
   private static void json(Content content) {
