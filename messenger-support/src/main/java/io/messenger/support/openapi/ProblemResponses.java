@@ -132,6 +132,7 @@ class ProblemResponses implements OpenApiCustomizer, Ordered {
    * Optional properties may be null as well as absent (records answer {@code "title": null}, {@code
    * "resync": null}): every property a schema does not require also admits {@code null}.
    */
+  @SuppressWarnings({"rawtypes", "unchecked"})
   private static void allowNullWhenOptional(Components components) {
     if (components.getSchemas() == null) {
       return;
@@ -145,10 +146,9 @@ class ProblemResponses implements OpenApiCustomizer, Ordered {
               }
               List<String> required =
                   schema.getRequired() == null ? List.of() : schema.getRequired();
-              schema
-                  .getProperties()
-                  .replaceAll(
-                      (property, value) -> required.contains(property) ? value : nullable(value));
+              Map<String, Schema> properties = schema.getProperties();
+              properties.replaceAll(
+                  (property, value) -> required.contains(property) ? value : nullable(value));
             });
   }
 
