@@ -73,11 +73,11 @@ trap 'exit 143' TERM
 
 # --- the services ---------------------------------------------------------------------------
 # A keyspace of its own, so that the check never mixes with other data in the same Cassandra;
-# a pull burst smaller than the default so that the scenario sees a 429 quickly.
+# a pull limit smaller than the default (burst 30, 1/s) so that the scenario sees a 429 quickly.
 log "starting both services (sync $SYNC_PORT, history $HISTORY_PORT)"
 SKIP_BUILD=1 SYNC_PORT=$SYNC_PORT HISTORY_PORT=$HISTORY_PORT MESSENGER_DATA_DIR=$DATA_DIR \
   MESSENGER_CASSANDRA_KEYSPACE=contract_$(date +%s)_$$ \
-  MESSENGER_RATE_LIMIT_PULLS_BURST=30 \
+  MESSENGER_RATE_LIMIT_PULLS_BURST=30 MESSENGER_RATE_LIMIT_PULLS_PER_SECOND=1 \
   ./scripts/run.sh >"$DATA_DIR/run.out" 2>&1 </dev/null &
 RUN_PID=$!
 deadline=$((SECONDS + 300))
@@ -220,8 +220,10 @@ call 200 "$A1" GET "$H/v1/conversations/$DIRECT/messages?after=0"
 call 200 "$A1" GET "$H/v1/conversations/$DIRECT/messages?around=$SEQ2&limit=3"
 call 200 "$A2" GET "$H/v1/conversations/$GROUP/messages"
 
-# refusals the documents promise
-call 401 - GET "$S/v1/sync"
+# refusals the documents promise (without a token Prism answers 401 itself: ask the service)
+status=$(curl -sS -o "$BODY" -w '%{http_code}' "$SYNC/v1/sync")
+[[ "$status" == 401 && $(field .type) == urn:messenger:problem:unauthorized ]] ||
+  die "an anonymous pull must be 401 unauthorized, got $status $(cat "$BODY")"
 call 401 "$FORGED" GET "$H/v1/conversations"
 call 404 "$C1" GET "$H/v1/conversations/$DIRECT"
 call 404 "$C1" POST "$S/v1/conversations/$DIRECT/messages" '{"clientMsgId":"c-1","text":"let me in"}'
@@ -251,5 +253,10 @@ sleep 1
 if grep -qi 'violation' "$WORK"/prism-*.log; then
   grep -i -B2 -A6 'violation' "$WORK"/prism-*.log | head -n 80 >&2
   die "prism reported violations"
+fi
+# Any other error Prism raised itself (a request it refused) is a failure too, except the
+# readiness probe on / above.
+if grep '✖' "$WORK"/prism-*.log | grep -v 'get / ✖'; then
+  die "prism refused requests"
 fi
 log "ok: $STEPS requests through prism, 0 violations; both documents lint without errors"
