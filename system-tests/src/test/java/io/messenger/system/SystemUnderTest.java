@@ -53,7 +53,7 @@ final class SystemUnderTest implements BeforeAllCallback {
       common.put("MESSENGER_INBOX_MAX_ENTRIES", Integer.toString(INBOX_CAP));
       // The fuzzer and the concurrency tests send far faster than a client may: lift the rate
       // limits (they have tests of their own in the sync-service and the contract check).
-      for (String kind : List.of("WRITES", "PULLS")) {
+      for (String kind : List.of("WRITES", "PULLS", "ACKS")) {
         common.put("MESSENGER_RATE_LIMIT_" + kind + "_PER_SECOND", "1000000");
         common.put("MESSENGER_RATE_LIMIT_" + kind + "_BURST", "1000000");
       }

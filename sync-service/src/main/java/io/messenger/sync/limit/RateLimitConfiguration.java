@@ -17,7 +17,6 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class RateLimitConfiguration implements WebMvcConfigurer {
 
   static final String WRITES = "/v1/conversations/**";
-  static final String PULLS = "/v1/sync/**";
 
   private final RateLimitProperties properties;
 
@@ -45,7 +44,15 @@ class RateLimitConfiguration implements WebMvcConfigurer {
                     properties.pulls(), properties.idleExpiry(), properties.maxBuckets()),
                 true,
                 "pulls"))
-        .addPathPatterns("/v1/sync", PULLS);
+        .addPathPatterns("/v1/sync");
+    registry
+        .addInterceptor(
+            new RateLimitInterceptor(
+                new RateLimiter(
+                    properties.acks(), properties.idleExpiry(), properties.maxBuckets()),
+                true,
+                "acks"))
+        .addPathPatterns("/v1/sync/ack");
   }
 
   /**

@@ -16,8 +16,9 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled whether requests are limited at all (default true)
  * @param writes client writes ({@code POST /v1/conversations/**}), per user: default 20/s, burst
  *     100
- * @param pulls pulls and acks ({@code GET /v1/sync}, {@code POST /v1/sync/ack}), per device:
- *     default 10/s, burst 50
+ * @param pulls pulls ({@code GET /v1/sync}), per device: default 10/s, burst 50
+ * @param acks acks ({@code POST /v1/sync/ack}), per device: default 50/s, burst 200 (acks are
+ *     coalesced in memory, so a client may send many, but not without bound)
  * @param idleExpiry how long an untouched bucket is kept (default 10 min)
  * @param maxBuckets the most buckets kept per kind; the least recently used go first (default
  *     1,000,000)
@@ -28,6 +29,7 @@ public record RateLimitProperties(
     Boolean enabled,
     @Valid Limit writes,
     @Valid Limit pulls,
+    @Valid Limit acks,
     @NotNull Duration idleExpiry,
     @Positive Long maxBuckets) {
 
@@ -35,6 +37,7 @@ public record RateLimitProperties(
     enabled = enabled == null || enabled;
     writes = Limit.orDefaults(writes, 20.0, 100);
     pulls = Limit.orDefaults(pulls, 10.0, 50);
+    acks = Limit.orDefaults(acks, 50.0, 200);
     idleExpiry = idleExpiry == null ? Duration.ofMinutes(10) : idleExpiry;
     maxBuckets = maxBuckets == null ? 1_000_000L : maxBuckets;
   }

@@ -9,16 +9,18 @@ class RateLimiterTest {
 
   @Test
   void defaultsAreTwentyWritesPerUserAndTenPullsPerDevice() {
-    RateLimitProperties defaults = new RateLimitProperties(null, null, null, null, null);
+    RateLimitProperties defaults = new RateLimitProperties(null, null, null, null, null, null);
     assertThat(defaults.enabled()).isTrue();
     assertThat(defaults.writes()).isEqualTo(new RateLimitProperties.Limit(20.0, 100));
     assertThat(defaults.pulls()).isEqualTo(new RateLimitProperties.Limit(10.0, 50));
+    assertThat(defaults.acks()).isEqualTo(new RateLimitProperties.Limit(50.0, 200));
   }
 
   @Test
   void aPartlyConfiguredLimitKeepsTheOtherDefault() {
     RateLimitProperties properties =
-        new RateLimitProperties(null, null, new RateLimitProperties.Limit(null, 30), null, null);
+        new RateLimitProperties(
+            null, null, new RateLimitProperties.Limit(null, 30), null, null, null);
     assertThat(properties.pulls()).isEqualTo(new RateLimitProperties.Limit(10.0, 30));
   }
 
