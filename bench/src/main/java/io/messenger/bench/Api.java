@@ -84,6 +84,20 @@ final class Api {
         .thenApply(r -> new Answer(r.statusCode(), r.body()));
   }
 
+  /**
+   * For set-up calls only: retries a 503 (the services' answer when a store is slow on a loaded
+   * machine; every set-up write is idempotent or may simply happen twice) up to 10 times.
+   */
+  Answer postRetrying(String url, String token, Object body)
+      throws IOException, InterruptedException {
+    Answer answer = post(url, token, body);
+    for (int i = 0; i < 10 && answer.status() == 503; i++) {
+      Thread.sleep(1000);
+      answer = post(url, token, body);
+    }
+    return answer;
+  }
+
   Answer post(String url, String token, Object body) throws IOException, InterruptedException {
     HttpRequest req =
         request(url, token)
@@ -97,7 +111,7 @@ final class Api {
   // --- the calls ------------------------------------------------------------------------------
 
   String token(String user, String device) throws IOException, InterruptedException {
-    return post(
+    return postRetrying(
             sync + "/dev/tokens",
             null,
             Map.of("userId", user, "deviceId", device, "ttlSeconds", 86_400))
@@ -108,7 +122,8 @@ final class Api {
   }
 
   String createGroup(String token, List<String> others) throws IOException, InterruptedException {
-    return post(sync + "/v1/conversations", token, Map.of("type", "group", "members", others))
+    return postRetrying(
+            sync + "/v1/conversations", token, Map.of("type", "group", "members", others))
         .expect(200, 201)
         .json()
         .path("conversationId")
@@ -116,12 +131,25 @@ final class Api {
   }
 
   String createDirect(String token, String other) throws IOException, InterruptedException {
-    return post(
+    return postRetrying(
             sync + "/v1/conversations", token, Map.of("type", "direct", "members", List.of(other)))
         .expect(200, 201)
         .json()
         .path("conversationId")
         .asString();
+  }
+
+  /** A set-up send: retried on 503 with the same client id (idempotent). */
+  long sendRetrying(String token, String cid, String clientMsgId, String text)
+      throws IOException, InterruptedException {
+    return postRetrying(
+            sync + "/v1/conversations/" + cid + "/messages",
+            token,
+            Map.of("clientMsgId", clientMsgId, "text", text))
+        .expect(200, 201)
+        .json()
+        .path("seq")
+        .asLong();
   }
 
   long send(String token, String cid, String clientMsgId, String text)
@@ -149,6 +177,17 @@ final class Api {
 
   JsonNode pull(String token, String cursor, int limit) throws IOException, InterruptedException {
     return get(pullUrl(cursor, limit, 0), token).expect(200).json();
+  }
+
+  /** A set-up pull: retried on 503. */
+  JsonNode pullRetrying(String token, String cursor, int limit)
+      throws IOException, InterruptedException {
+    Answer answer = get(pullUrl(cursor, limit, 0), token);
+    for (int i = 0; i < 10 && answer.status() == 503; i++) {
+      Thread.sleep(1000);
+      answer = get(pullUrl(cursor, limit, 0), token);
+    }
+    return answer.expect(200).json();
   }
 
   void ack(String token, String cursor) throws IOException, InterruptedException {

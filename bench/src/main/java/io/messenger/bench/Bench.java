@@ -123,13 +123,22 @@ public final class Bench {
     for (String s : scenarios) {
       long t0 = System.nanoTime();
       log("scenario " + s + " (load " + loadAverage() + ")");
-      switch (s) {
-        case "pull" -> pulls();
-        case "send" -> sends();
-        case "ack" -> ackStorm();
-        case "page" -> pages();
-        case "longpoll" -> longPolls();
-        default -> throw new IllegalArgumentException("unknown scenario " + s);
+      try {
+        switch (s) {
+          case "pull" -> pulls();
+          case "send" -> sends();
+          case "ack" -> ackStorm();
+          case "page" -> pages();
+          case "longpoll" -> longPolls();
+          default -> throw new IllegalArgumentException("unknown scenario " + s);
+        }
+      } catch (Exception e) {
+        // One broken scenario must not lose the others' results: it is reported as failed.
+        log("scenario " + s + " FAILED: " + e);
+        e.printStackTrace(System.out);
+        Result failed = new Result(s, s + " (failed: " + Api.abbreviate(e.toString()) + ")");
+        failed.lastError = String.valueOf(e);
+        results.add(failed);
       }
       log("scenario " + s + " done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
@@ -210,7 +219,7 @@ public final class Bench {
     List<String> users = users("p", n);
     List<String> tokens = tokens(users, "d1");
     String cid = api.createGroup(tokens.get(0), users.subList(1, n));
-    api.send(tokens.get(0), cid, "seed", "hello, inbox");
+    api.sendRetrying(tokens.get(0), cid, "seed", "hello, inbox");
     String item = itemJsonOf(users.get(0));
     int[] depths = smoke ? new int[] {10, 100} : new int[] {10, 100, 1000};
     int depthConcurrency = 4;
@@ -367,7 +376,7 @@ public final class Bench {
     String owner = api.token(users.get(0), "d0");
     String cid = api.createGroup(owner, users.subList(1, userCount));
     for (int i = 0; i < 50; i++) {
-      api.send(owner, cid, run + "ack" + i, "to be acked " + i);
+      api.sendRetrying(owner, cid, run + "ack" + i, "to be acked " + i);
     }
     record Device(String token, List<String> cursors) {}
     List<Device> devices = new ArrayList<>();
@@ -547,7 +556,7 @@ public final class Bench {
     List<String> tokens = tokens(members, "lp");
     String[] cursors = new String[clients];
     for (int i = 0; i < clients; i++) {
-      JsonNode first = api.pull(tokens.get(i), null, 100);
+      JsonNode first = api.pullRetrying(tokens.get(i), null, 100);
       cursors[i] = first.path("resync").path("headCursor").asString();
     }
     Histogram wake = Load.histogram();

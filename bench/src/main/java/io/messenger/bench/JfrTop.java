@@ -21,6 +21,8 @@ public final class JfrTop {
 
   public static void main(String[] args) throws Exception {
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+    // Optional: only the samples with this method (a substring of Class.method) on the stack.
+    String only = args.length > 2 ? args[2] : null;
     Map<String, Integer> self = new HashMap<>();
     Map<String, Integer> total = new HashMap<>();
     int samples = 0;
@@ -36,12 +38,15 @@ public final class JfrTop {
       if (frames.isEmpty()) {
         continue;
       }
+      if (only != null && frames.stream().noneMatch(f -> name(f).contains(only))) {
+        continue;
+      }
       samples++;
       self.merge(name(frames.get(0)), 1, Integer::sum);
       Set<String> seen = new HashSet<>();
       for (RecordedFrame f : frames) {
         String n = name(f);
-        if (n.startsWith("io.messenger.") && seen.add(n)) {
+        if ((only != null || n.startsWith("io.messenger.")) && seen.add(n)) {
           total.merge(n, 1, Integer::sum);
         }
       }
