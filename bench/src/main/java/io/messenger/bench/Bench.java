@@ -48,8 +48,8 @@ public final class Bench {
     this.raw = raw;
     this.smoke = smoke;
     this.run = "b" + Long.toString(System.currentTimeMillis(), 36);
-    this.warmup = smoke ? Duration.ofMillis(300) : Duration.ofSeconds(2);
-    this.measure = smoke ? Duration.ofSeconds(1) : Duration.ofSeconds(5);
+    this.warmup = smoke ? Duration.ofMillis(200) : Duration.ofSeconds(2);
+    this.measure = smoke ? Duration.ofMillis(500) : Duration.ofSeconds(5);
   }
 
   public static void main(String[] args) throws Exception {
@@ -307,7 +307,7 @@ public final class Bench {
   private List<String> bigTokens;
 
   private void sends() throws Exception {
-    int[] sizes = smoke ? new int[] {2, 10, 100, 1000} : new int[] {2, 10, 100, 1000};
+    int[] sizes = smoke ? new int[] {2, 10, 100} : new int[] {2, 10, 100, 1000};
     Map<Integer, Double> p50 = new LinkedHashMap<>();
     for (int size : sizes) {
       List<String> members = users("s" + size + "x", size);
