@@ -133,7 +133,9 @@ if ((JFR)); then
   for f in "$DATA_DIR"/jfr/*.jfr; do
     [[ -f "$f" ]] || continue
     name=other
-    if java -cp "$CP" io.messenger.bench.JfrTop "$f" 40 >"$DATA_DIR/jfr/top.txt" 2>&1; then
+    if ! java -Xmx2g -cp "$CP" io.messenger.bench.JfrTop "$f" 40 >"$DATA_DIR/jfr/top.txt" 2>&1; then
+      log "could not summarise $f: $(tail -n 3 "$DATA_DIR/jfr/top.txt")"
+    else
       grep -q 'sync-service' "$DATA_DIR/jfr/top.txt" && name=sync-service
       grep -q 'history-service' "$DATA_DIR/jfr/top.txt" && name=history-service
       cp -- "$DATA_DIR/jfr/top.txt" "$OUT/profile-$name.txt"
