@@ -90,6 +90,8 @@ fi
 if ! MESSENGER_REDIS_PORT=$REDIS_PORT MESSENGER_DATA_DIR=$DATA_DIR/infra \
   "$SCRIPT_DIR/infra.sh" status --throwaway redis >/dev/null 2>&1; then
   REDIS_STARTED=1
+else
+  log "WARNING: a Redis already answers on $REDIS_PORT: the benchmark writes its inboxes into it"
 fi
 MESSENGER_REDIS_PORT=$REDIS_PORT MESSENGER_DATA_DIR=$DATA_DIR/infra \
   "$SCRIPT_DIR/infra.sh" up --throwaway redis

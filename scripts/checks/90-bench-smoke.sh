@@ -11,8 +11,19 @@ cd -- "$REPO_ROOT"
 
 OUT=$REPO_ROOT/.data/bench-smoke/out
 rm -rf -- "$OUT"
+# A Redis port nothing listens on yet (the benchmark starts its own throwaway Redis there): never
+# write benchmark data into somebody else's Redis.
+if [[ -z "${BENCH_REDIS_PORT:-}" ]]; then
+  for port in $(seq 6395 6430); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      BENCH_REDIS_PORT=$port
+      break
+    fi
+  done
+fi
+[[ -n "${BENCH_REDIS_PORT:-}" ]] || { echo "[bench-smoke] no free Redis port in 6395-6430" >&2; exit 1; }
 SKIP_BUILD=${SKIP_BUILD:-1} BENCH_SYNC_PORT=${BENCH_SYNC_PORT:-18281} \
-  BENCH_HISTORY_PORT=${BENCH_HISTORY_PORT:-18282} BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-6394} \
+  BENCH_HISTORY_PORT=${BENCH_HISTORY_PORT:-18282} BENCH_REDIS_PORT=$BENCH_REDIS_PORT \
   BENCH_DATA_DIR=$REPO_ROOT/.data/bench-smoke "$REPO_ROOT/scripts/bench.sh" --smoke --out "$OUT"
 
 results=$OUT/results.json
