@@ -33,7 +33,7 @@ public final class Limits {
 
   /** Whether {@code value} is a valid user, device or conversation id. */
   public static boolean isValidId(String value) {
-    return value != null && ID_PATTERN.matcher(value).matches();
+    return value != null && matches(value, false);
   }
 
   /**
@@ -56,18 +56,43 @@ public final class Limits {
 
   /** Whether {@code value} is a valid client-generated id. */
   public static boolean isValidClientId(String value) {
-    return value != null && CLIENT_ID_PATTERN.matcher(value).matches();
+    return value != null && matches(value, true);
+  }
+
+  /**
+   * {@link #ID_PATTERN} (or {@link #CLIENT_ID_PATTERN}) without the regex engine: ids are checked
+   * for every entry of every pull, where the regex showed up in profiles.
+   */
+  private static boolean matches(String value, boolean client) {
+    int n = value.length();
+    if (n < 1 || n > 64) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || (client && (c == '.' || c == ':'));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String requireId(String field, String value) {
-    if (value == null || !ID_PATTERN.matcher(value).matches()) {
+    if (!isValidId(value)) {
       throw new IllegalArgumentException(field + " must match " + ID_PATTERN.pattern());
     }
     return value;
   }
 
   static String requireClientId(String field, String value) {
-    if (value == null || !CLIENT_ID_PATTERN.matcher(value).matches()) {
+    if (!isValidClientId(value)) {
       throw new IllegalArgumentException(field + " must match " + CLIENT_ID_PATTERN.pattern());
     }
     return value;

@@ -12,14 +12,14 @@ import org.springframework.validation.annotation.Validated;
  * @param maxParked how many long-polls may be parked on this instance at once (default 10,000);
  *     beyond it a long-poll is answered 503 {@code too-many-waiting} with {@code Retry-After: 1}
  * @param ackFlushInterval how long acks are coalesced in memory before one store write per device
- *     (default 250 ms)
+ *     (default 1 s: at most one store write per device per second)
  */
 @Validated
 @ConfigurationProperties("messenger.sync")
 public record SyncProperties(@Positive Integer maxParked, @NotNull Duration ackFlushInterval) {
   public SyncProperties {
     maxParked = maxParked == null ? 10_000 : maxParked;
-    ackFlushInterval = ackFlushInterval == null ? Duration.ofMillis(250) : ackFlushInterval;
+    ackFlushInterval = ackFlushInterval == null ? Duration.ofSeconds(1) : ackFlushInterval;
     if (ackFlushInterval.isNegative() || ackFlushInterval.isZero()) {
       throw new IllegalArgumentException("messenger.sync.ack-flush-interval must be positive");
     }

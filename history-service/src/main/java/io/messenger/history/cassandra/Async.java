@@ -13,8 +13,13 @@ public final class Async {
   public static void awaitAll(Collection<? extends CompletionStage<?>> stages) {
     CompletableFuture<?>[] futures =
         stages.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new);
+    await(CompletableFuture.allOf(futures));
+  }
+
+  /** The stage's value; its failure rethrown as it was raised (not wrapped). */
+  public static <T> T await(CompletionStage<T> stage) {
     try {
-      CompletableFuture.allOf(futures).join();
+      return stage.toCompletableFuture().join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;

@@ -1,6 +1,7 @@
 package io.messenger.history.conversation;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Repository;
 
 /** {@link ConversationStore} on Cassandra. */
@@ -90,7 +93,17 @@ class CassandraConversationStore implements ConversationStore {
 
   @Override
   public Optional<Conversation> find(ConversationId id) {
-    Row row = session.execute(find.bind(id.value())).one();
+    return Async.await(findAsync(id));
+  }
+
+  @Override
+  public CompletionStage<Optional<Conversation>> findAsync(ConversationId id) {
+    return session
+        .executeAsync(find.bind(id.value()))
+        .thenApply(rs -> toConversation(id, rs.one()));
+  }
+
+  private static Optional<Conversation> toConversation(ConversationId id, Row row) {
     if (row == null || row.getString("type") == null) {
       return Optional.empty();
     }
@@ -108,16 +121,35 @@ class CassandraConversationStore implements ConversationStore {
 
   @Override
   public List<UserId> members(ConversationId id) {
-    List<UserId> out = new ArrayList<>();
-    for (Row row : session.execute(members.bind(id.value()))) {
+    return Async.await(membersAsync(id));
+  }
+
+  @Override
+  public CompletionStage<List<UserId>> membersAsync(ConversationId id) {
+    return session
+        .executeAsync(members.bind(id.value()))
+        .thenCompose(rs -> collectMembers(rs, new ArrayList<>()));
+  }
+
+  private static CompletionStage<List<UserId>> collectMembers(AsyncResultSet rs, List<UserId> out) {
+    for (Row row : rs.currentPage()) {
       out.add(UserId.of(row.getString("user_id")));
     }
-    return out;
+    return rs.hasMorePages()
+        ? rs.fetchNextPage().thenCompose(next -> collectMembers(next, out))
+        : CompletableFuture.completedFuture(out);
   }
 
   @Override
   public boolean isMember(ConversationId id, UserId user) {
-    return session.execute(member.bind(id.value(), user.value())).one() != null;
+    return Async.await(isMemberAsync(id, user));
+  }
+
+  @Override
+  public CompletionStage<Boolean> isMemberAsync(ConversationId id, UserId user) {
+    return session
+        .executeAsync(member.bind(id.value(), user.value()))
+        .thenApply(rs -> rs.one() != null);
   }
 
   @Override
@@ -175,9 +207,24 @@ class CassandraConversationStore implements ConversationStore {
 
   @Override
   public void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage) {
-    session.execute(recordHead.bind(seq, seq, messageCount, id.value()));
-    if (isMessage) {
-      session.execute(recordLastMessage.bind(seq, seq, id.value()));
+    Async.await(recordHeadAsync(id, seq, messageCount, isMessage));
+  }
+
+  @Override
+  public CompletionStage<Void> recordHeadAsync(
+      ConversationId id, long seq, long messageCount, boolean isMessage) {
+    // Both are timestamped upserts (the larger seq wins), so their order does not matter.
+    CompletableFuture<AsyncResultSet> head =
+        session
+            .executeAsync(recordHead.bind(seq, seq, messageCount, id.value()).setIdempotent(true))
+            .toCompletableFuture();
+    if (!isMessage) {
+      return head.thenApply(rs -> null);
     }
+    CompletableFuture<AsyncResultSet> last =
+        session
+            .executeAsync(recordLastMessage.bind(seq, seq, id.value()).setIdempotent(true))
+            .toCompletableFuture();
+    return CompletableFuture.allOf(head, last);
   }
 }

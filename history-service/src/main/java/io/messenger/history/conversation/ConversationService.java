@@ -1,5 +1,6 @@
 package io.messenger.history.conversation;
 
+import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.Limits;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -132,17 +134,36 @@ public class ConversationService {
    * existence does not leak.
    */
   public Conversation requireMember(ConversationId id, UserId user) {
-    Conversation conversation = store.find(id).orElse(null);
-    if (conversation == null || !store.isMember(id, user)) {
-      throw new ApiException(
-          HttpStatus.NOT_FOUND,
-          ProblemType.CONVERSATION_NOT_FOUND,
-          "no conversation " + id + " with this user as a member");
-    }
-    return conversation;
+    return Async.await(requireMemberAsync(id, user));
+  }
+
+  /**
+   * {@link #requireMember} without waiting: the conversation row and the membership row are read at
+   * the same time (one round trip instead of two), and a caller can issue its own reads beside
+   * them.
+   */
+  public CompletionStage<Conversation> requireMemberAsync(ConversationId id, UserId user) {
+    return store
+        .findAsync(id)
+        .thenCombine(
+            store.isMemberAsync(id, user),
+            (conversation, member) -> {
+              if (conversation.isEmpty() || !member) {
+                throw new ApiException(
+                    HttpStatus.NOT_FOUND,
+                    ProblemType.CONVERSATION_NOT_FOUND,
+                    "no conversation " + id + " with this user as a member");
+              }
+              return conversation.get();
+            });
   }
 
   public List<UserId> members(ConversationId id) {
     return store.members(id);
+  }
+
+  /** {@link #members} without waiting. */
+  public CompletionStage<List<UserId>> membersAsync(ConversationId id) {
+    return store.membersAsync(id);
   }
 }

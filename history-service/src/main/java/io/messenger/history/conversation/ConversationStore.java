@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Conversations and their members: the system of record for membership.
@@ -23,6 +24,15 @@ public interface ConversationStore {
   List<UserId> members(ConversationId id);
 
   boolean isMember(ConversationId id, UserId user);
+
+  /** {@link #find}, without waiting: issued together with other reads of a request. */
+  CompletionStage<Optional<Conversation>> findAsync(ConversationId id);
+
+  /** {@link #members}, without waiting. */
+  CompletionStage<List<UserId>> membersAsync(ConversationId id);
+
+  /** {@link #isMember}, without waiting. */
+  CompletionStage<Boolean> isMemberAsync(ConversationId id, UserId user);
 
   /**
    * Claims the pair {@code a}/{@code b} for {@code candidate}; returns the id the pair is bound to:
@@ -42,4 +52,8 @@ public interface ConversationStore {
 
   /** Moves the head hints forward (last write by seq wins, so they never move back). */
   void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage);
+
+  /** {@link #recordHead}, without waiting: both hint updates are issued at once. */
+  CompletionStage<Void> recordHeadAsync(
+      ConversationId id, long seq, long messageCount, boolean isMessage);
 }

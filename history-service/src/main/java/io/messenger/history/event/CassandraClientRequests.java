@@ -4,11 +4,13 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Repository;
 
 /** {@link ClientRequests} on Cassandra. */
@@ -44,9 +46,15 @@ class CassandraClientRequests implements ClientRequests {
 
   @Override
   public Optional<Request> find(ConversationId id, UserId actor, String clientId) {
-    return Optional.ofNullable(
-            session.execute(find.bind(id.value(), actor.value(), clientId)).one())
-        .map(CassandraClientRequests::toRequest);
+    return Async.await(findAsync(id, actor, clientId));
+  }
+
+  @Override
+  public CompletionStage<Optional<Request>> findAsync(
+      ConversationId id, UserId actor, String clientId) {
+    return session
+        .executeAsync(find.bind(id.value(), actor.value(), clientId))
+        .thenApply(rs -> Optional.ofNullable(rs.one()).map(CassandraClientRequests::toRequest));
   }
 
   @Override
@@ -72,7 +80,15 @@ class CassandraClientRequests implements ClientRequests {
 
   @Override
   public void complete(ConversationId id, UserId actor, String clientId, long seq) {
-    session.execute(complete.bind(seq, id.value(), actor.value(), clientId).setIdempotent(true));
+    Async.await(completeAsync(id, actor, clientId, seq));
+  }
+
+  @Override
+  public CompletionStage<Void> completeAsync(
+      ConversationId id, UserId actor, String clientId, long seq) {
+    return session
+        .executeAsync(complete.bind(seq, id.value(), actor.value(), clientId).setIdempotent(true))
+        .thenApply(rs -> null);
   }
 
   private static Request toRequest(Row row) {

@@ -13,8 +13,10 @@ import io.messenger.model.OperationType;
 import io.messenger.model.UserId;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -23,11 +25,18 @@ import org.springframework.stereotype.Repository;
  * for the first event of a new bucket) together with the event row. Paxos makes the claim
  * linearizable across any number of service instances; a lost race re-reads the head serially and
  * tries again.
+ *
+ * <p>Within one instance, appends to the same conversation are serialized (a striped lock) and
+ * start from the newest head this instance claimed (a bounded cache, a hint only: Paxos stays the
+ * arbiter). So concurrent senders on one instance no longer race each other through Paxos rounds,
+ * retries and back-off; only races between instances reach the conditional batch.
  */
 @Repository
 class CassandraEventLog implements EventLog {
 
   private static final int MAX_ATTEMPTS = 64;
+  private static final int STRIPES = 256;
+  private static final int MAX_CACHED_HEADS = 100_000;
   private static final String COLUMNS =
       "seq, kind, actor_id, client_id, at, text, op_type, ref_seq, msg_no";
 
@@ -38,9 +47,14 @@ class CassandraEventLog implements EventLog {
   private final PreparedStatement readHead;
   private final PreparedStatement find;
   private final PreparedStatement scan;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ConcurrentHashMap<String, Head> claimed = new ConcurrentHashMap<>();
 
   CassandraEventLog(CqlSession session, Keyspace ks) {
     this.session = session;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
     String log = ks.table("conversation_log");
     claimNext =
         session.prepare(
@@ -84,6 +98,28 @@ class CassandraEventLog implements EventLog {
 
   @Override
   public LoggedEvent append(ConversationId id, LoggedEvent.Draft draft, Head hint) {
+    ReentrantLock lock = stripes[Math.floorMod(id.value().hashCode(), STRIPES)];
+    lock.lock();
+    try {
+      LoggedEvent event = claim(id, draft, newer(hint, claimed.get(id.value())));
+      if (claimed.size() >= MAX_CACHED_HEADS) {
+        claimed.clear(); // only hints: losing them costs one extra Paxos round each
+      }
+      claimed.merge(
+          id.value(),
+          new Head(event.seq(), event.msgNo() + (event.isMessage() ? 1 : 0)),
+          CassandraEventLog::newer);
+      return event;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Head newer(Head a, Head b) {
+    return b == null || a.seq() >= b.seq() ? a : b;
+  }
+
+  private LoggedEvent claim(ConversationId id, LoggedEvent.Draft draft, Head hint) {
     Head head = hint;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       long seq = head.seq() + 1;

@@ -4,6 +4,7 @@ import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Idempotency of client writes, keyed by (conversation, sender, client id).
@@ -24,6 +25,9 @@ interface ClientRequests {
 
   Optional<Request> find(ConversationId id, UserId actor, String clientId);
 
+  /** {@link #find} without waiting: issued together with the other reads of a write. */
+  CompletionStage<Optional<Request>> findAsync(ConversationId id, UserId actor, String clientId);
+
   /**
    * Reserves the key for this request (lightweight transaction).
    *
@@ -43,4 +47,7 @@ interface ClientRequests {
 
   /** Records the seq the request's event got. */
   void complete(ConversationId id, UserId actor, String clientId, long seq);
+
+  /** {@link #complete} without waiting: issued together with the projection writes. */
+  CompletionStage<Void> completeAsync(ConversationId id, UserId actor, String clientId, long seq);
 }

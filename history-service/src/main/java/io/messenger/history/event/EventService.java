@@ -1,6 +1,7 @@
 package io.messenger.history.event;
 
 import io.messenger.history.HistoryMetrics;
+import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
@@ -21,7 +22,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -78,9 +81,10 @@ public class EventService {
         clientMsgId,
         "message",
         fingerprint("message", text),
+        true,
         conversation -> {},
         now -> LoggedEvent.Draft.message(sender, clientMsgId, now, text),
-        (conversation, event) -> conversations.members(id));
+        (conversation, event, members) -> members.get());
   }
 
   public Written operate(ConversationId id, UserId actor, String clientOpId, Operation op) {
@@ -94,13 +98,14 @@ public class EventService {
         clientOpId,
         "operation",
         fingerprint(op.type().wireName(), op.referencedSeq() + "\n" + text),
+        op.type() == OperationType.RECALL || op.type() == OperationType.EDIT,
         conversation -> validate(conversation, actor, op),
         now -> LoggedEvent.Draft.operation(actor, clientOpId, now, op),
-        (conversation, event) -> recipients(conversation, actor, op));
+        (conversation, event, members) -> recipients(conversation, actor, op, members));
   }
 
   private interface Recipients {
-    List<UserId> of(Conversation conversation, LoggedEvent event);
+    List<UserId> of(Conversation conversation, LoggedEvent event, Supplier<List<UserId>> members);
   }
 
   private interface Validation {
@@ -113,6 +118,7 @@ public class EventService {
       String clientId,
       String kind,
       String fingerprint,
+      boolean prefetchMembers,
       Validation validation,
       Function<Instant, LoggedEvent.Draft> draft,
       Recipients recipients) {
@@ -120,7 +126,16 @@ public class EventService {
     String outcome = "failed";
     try {
       Written written =
-          writeOnce(id, actor, clientId, kind, fingerprint, validation, draft, recipients);
+          writeOnce(
+              id,
+              actor,
+              clientId,
+              kind,
+              fingerprint,
+              prefetchMembers,
+              validation,
+              draft,
+              recipients);
       outcome = written.created() ? "created" : "retried";
       return written;
     } catch (ApiException e) {
@@ -142,15 +157,26 @@ public class EventService {
       String clientId,
       String kind,
       String fingerprint,
+      boolean prefetchMembers,
       Validation validation,
       Function<Instant, LoggedEvent.Draft> draft,
       Recipients recipients) {
-    Conversation conversation = conversations.requireMember(id, actor);
-    Optional<ClientRequests.Request> known = requests.find(id, actor, clientId);
+    // The independent reads go out together: conversation row, membership, the client id's
+    // request row and (when the recipients are all members) the member list. One round trip
+    // instead of four.
+    CompletionStage<Conversation> member = conversations.requireMemberAsync(id, actor);
+    CompletionStage<Optional<ClientRequests.Request>> request =
+        requests.findAsync(id, actor, clientId);
+    CompletionStage<List<UserId>> prefetched =
+        prefetchMembers ? conversations.membersAsync(id) : null;
+    Supplier<List<UserId>> members =
+        () -> prefetched != null ? Async.await(prefetched) : conversations.members(id);
+    Conversation conversation = Async.await(member);
+    Optional<ClientRequests.Request> known = Async.await(request);
     if (known.isPresent()) {
       LoggedEvent original = replay(conversation, actor, clientId, kind, fingerprint, known.get());
       if (original != null) {
-        return new Written(original, recipients.of(conversation, original), false);
+        return new Written(original, recipients.of(conversation, original, members), false);
       }
       validation.check(conversation);
     } else {
@@ -161,7 +187,7 @@ public class EventService {
         LoggedEvent original =
             replay(conversation, actor, clientId, kind, fingerprint, holder.get());
         if (original != null) {
-          return new Written(original, recipients.of(conversation, original), false);
+          return new Written(original, recipients.of(conversation, original, members), false);
         }
       }
     }
@@ -175,9 +201,12 @@ public class EventService {
             .tag("kind", kind)
             .publishPercentileHistogram()
             .register(meters));
-    requests.complete(id, actor, clientId, event.seq());
+    // Completing the request and projecting the event are independent idempotent writes: issued
+    // together. Should either fail, the client's retry finds the logged event and repairs both.
+    CompletionStage<Void> completed = requests.completeAsync(id, actor, clientId, event.seq());
     projections.apply(event);
-    List<UserId> to = recipients.of(conversation, event);
+    Async.await(completed);
+    List<UserId> to = recipients.of(conversation, event, members);
     logger.info(
         "event written: conversation={} seq={} kind={} recipients={}",
         id.value(),
@@ -278,14 +307,12 @@ public class EventService {
     }
   }
 
-  private List<UserId> recipients(Conversation conversation, UserId actor, Operation op) {
+  private static List<UserId> recipients(
+      Conversation conversation, UserId actor, Operation op, Supplier<List<UserId>> members) {
     return switch (op.type()) {
       case DELETE_FOR_ME -> List.of(actor);
-      case RECALL, EDIT -> conversations.members(conversation.id());
-      case READ ->
-          conversation.type() == ConversationType.DIRECT
-              ? conversations.members(conversation.id())
-              : List.of(actor);
+      case RECALL, EDIT -> members.get();
+      case READ -> conversation.type() == ConversationType.DIRECT ? members.get() : List.of(actor);
     };
   }
 

@@ -139,12 +139,14 @@ public class Projections {
         }
       }
     }
+    // The head hints are timestamped upserts too: written together with the rows, not after.
+    writes.add(
+        conversations.recordHeadAsync(
+            event.conversationId(),
+            event.seq(),
+            event.msgNo() + (event.isMessage() ? 1 : 0),
+            event.isMessage()));
     Async.awaitAll(writes);
-    conversations.recordHead(
-        event.conversationId(),
-        event.seq(),
-        event.msgNo() + (event.isMessage() ? 1 : 0),
-        event.isMessage());
   }
 
   private java.util.concurrent.CompletionStage<?> run(Statement<?> statement) {

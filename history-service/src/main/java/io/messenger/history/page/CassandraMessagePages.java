@@ -3,6 +3,7 @@ package io.messenger.history.page;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Repository;
 
 /** {@link MessagePages} on Cassandra: each method is one single-partition query. */
@@ -61,11 +63,22 @@ class CassandraMessagePages implements MessagePages {
 
   @Override
   public List<Bucket> buckets(ConversationId id) {
-    List<Bucket> out = new ArrayList<>();
-    for (Row row : session.execute(buckets.bind(id.value()))) {
-      out.add(new Bucket(row.getLong("bucket"), row.getLong("first_seq")));
-    }
-    return out;
+    return Async.await(bucketsAsync(id));
+  }
+
+  @Override
+  public CompletionStage<List<Bucket>> bucketsAsync(ConversationId id) {
+    // One row per 1000 messages: a million messages are 1000 rows, within the first result page.
+    return session
+        .executeAsync(buckets.bind(id.value()).setPageSize(100_000))
+        .thenApply(
+            rs -> {
+              List<Bucket> out = new ArrayList<>();
+              for (Row row : rs.currentPage()) {
+                out.add(new Bucket(row.getLong("bucket"), row.getLong("first_seq")));
+              }
+              return out;
+            });
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Reads of the message pages. Tables: {@code messages} (partition = conversation and message bucket
@@ -17,6 +18,9 @@ interface MessagePages {
   record Bucket(long number, long firstSeq) {}
 
   List<Bucket> buckets(ConversationId id);
+
+  /** {@link #buckets} without waiting: read together with the membership check. */
+  CompletionStage<List<Bucket>> bucketsAsync(ConversationId id);
 
   /** Messages of one bucket with seq below {@code seq}, newest first. */
   List<PageMessage> before(ConversationId id, long bucket, long seq, int limit);

@@ -1,6 +1,7 @@
 package io.messenger.history.page;
 
 import io.messenger.history.HistoryMetrics;
+import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Service;
 
 /**
@@ -77,8 +79,10 @@ public class PageService {
   }
 
   private Page read(ConversationId id, UserId caller, Anchor anchor, long seq, int limit) {
-    Conversation conversation = conversations.requireMember(id, caller);
-    List<MessagePages.Bucket> buckets = pages.buckets(id);
+    // Membership, conversation row and bucket index in one round trip.
+    CompletionStage<List<MessagePages.Bucket>> bucketIndex = pages.bucketsAsync(id);
+    Conversation conversation = Async.await(conversations.requireMemberAsync(id, caller));
+    List<MessagePages.Bucket> buckets = Async.await(bucketIndex);
     long last = conversation.lastMessageSeq();
     Page page =
         switch (anchor) {

@@ -47,6 +47,7 @@ class RedisInboxStore implements InboxStore {
   private final Counter trimmedByCap;
   private final Counter trimmedByRetention;
   private final DistributionSummary depth;
+  private final InboxItemReader items;
 
   RedisInboxStore(
       StringRedisTemplate redis,
@@ -55,6 +56,7 @@ class RedisInboxStore implements InboxStore {
       MeterRegistry meters) {
     this.redis = redis;
     this.json = json;
+    this.items = new InboxItemReader(json);
     this.properties = properties;
     this.appendScript = script("append", listType());
     this.pullScript = script("pull", listType());
@@ -212,7 +214,7 @@ class RedisInboxStore implements InboxStore {
     List<?> fields = (List<?>) row.get(1);
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       if ("d".equals(text(fields.get(i)))) {
-        return new InboxEntry(id, json.readValue(text(fields.get(i + 1)), InboxItem.class));
+        return new InboxEntry(id, items.read(text(fields.get(i + 1))));
       }
     }
     throw new IllegalStateException("inbox entry " + id + " has no item");
