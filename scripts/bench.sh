@@ -15,6 +15,8 @@
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
 #   BENCH_KEYSPACE [bench] BENCH_DATA_DIR [<repo>/.data/bench] MESSENGER_CASSANDRA_HOST/PORT
 #   [127.0.0.1:9042] (started by run.sh if nothing answers) SKIP_BUILD=1  JAVA_OPTS (services)
+#   MESSENGER_RATE_LIMIT_ENABLED [false]: the per-device / per-user rate limits are off, because a
+#   few simulated devices pulling hundreds of times a second measure capacity, not the limits
 # Never point BENCH_REDIS_PORT at a Redis holding data you keep: the benchmark writes into it.
 # shellcheck disable=SC2317 # cleanup() runs from a trap
 set -euo pipefail
@@ -108,6 +110,7 @@ fi
 log "starting the services on $SYNC_PORT / $HISTORY_PORT (log $DATA_DIR/run.log)"
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-300} SKIP_BUILD=1 SYNC_PORT=$SYNC_PORT HISTORY_PORT=$HISTORY_PORT MESSENGER_DATA_DIR=$DATA_DIR \
   MESSENGER_REDIS_PORT=$REDIS_PORT MESSENGER_CASSANDRA_KEYSPACE=$KEYSPACE JAVA_OPTS=$JAVA_OPTS_RUN \
+  MESSENGER_RATE_LIMIT_ENABLED=${MESSENGER_RATE_LIMIT_ENABLED:-false} \
   "$SCRIPT_DIR/run.sh" --logging.level.root=WARN >"$DATA_DIR/run.log" 2>&1 &
 RUN_PID=$!
 for ((i = 0; i < 1200; i++)); do
