@@ -11,6 +11,7 @@ import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -207,6 +208,22 @@ class FuzzIT {
     Raw.Request request = endpoint.request(sent);
     Raw.Answer answer = refused(endpoint.service(), request);
     assertThat(answer.status()).as(request + " -> " + answer).isEqualTo(401);
+  }
+
+  /** Found by the fuzzer: Tomcat's form parsing failed on broken percent-encoding (was a 500). */
+  @Example
+  void aFormBodyWithBrokenPercentEncodingIsRefused() {
+    Raw.Request request =
+        new Raw.Request(
+            "POST",
+            "/v1/conversations/c_00000000000000000000000000000000/messages",
+            aliceToken,
+            "application/x-www-form-urlencoded",
+            "{\"notificationId\":\"%\",\"type\":\"friend.request\",\"payload\":{}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            true,
+            null);
+    assertThat(refused(sync(), request).status()).isEqualTo(400);
   }
 
   @Property(tries = 3000, shrinking = ShrinkingMode.OFF)

@@ -64,6 +64,20 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 "the request was rejected: a parameter is not allowed"));
   }
 
+  /**
+   * A form-encoded body with broken percent-encoding fails inside Tomcat's parameter parsing before
+   * any converter runs: it is a malformed request, not a server error.
+   */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<Object> undecodableParameters(RuntimeException e) {
+    return ResponseEntity.badRequest()
+        .body(
+            ProblemWriter.problem(
+                HttpStatus.BAD_REQUEST,
+                ProblemType.MALFORMED_BODY,
+                "the request parameters or form body cannot be decoded"));
+  }
+
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
   ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e) {
     return ResponseEntity.badRequest()
