@@ -22,7 +22,7 @@ final class Client {
   private static final Tokens TOKENS =
       new Tokens(
           new SecurityProperties(
-              new SecurityProperties.Jwt(SystemUnderTest.CLIENT_SECRET, null),
+              new SecurityProperties.Jwt(SystemUnderTest.CLIENT_SECRET, null, null),
               new SecurityProperties.Internal(SystemUnderTest.INTERNAL_SECRET, null)),
           Clock.systemUTC());
 

@@ -25,7 +25,7 @@ final class Forge {
   static Tokens tokens(Clock clock) {
     return new Tokens(
         new SecurityProperties(
-            new SecurityProperties.Jwt(SystemUnderTest.CLIENT_SECRET, null),
+            new SecurityProperties.Jwt(SystemUnderTest.CLIENT_SECRET, null, null),
             new SecurityProperties.Internal(SystemUnderTest.INTERNAL_SECRET, null)),
         clock);
   }

@@ -18,7 +18,7 @@ public record SecurityProperties(Jwt jwt, Internal internal) {
   public static final int MIN_SECRET_BYTES = 32;
 
   public SecurityProperties {
-    jwt = jwt == null ? new Jwt(null, null) : jwt;
+    jwt = jwt == null ? new Jwt(null, null, null) : jwt;
     internal = internal == null ? new Internal(null, null) : internal;
     requireSecret("messenger.jwt.secret (MESSENGER_JWT_SECRET)", jwt.secret());
     requireSecret("messenger.internal.secret (MESSENGER_INTERNAL_SECRET)", internal.secret());
@@ -48,15 +48,25 @@ public record SecurityProperties(Jwt jwt, Internal internal) {
    *
    * @param secret the HMAC key (UTF-8 bytes as given, not base64)
    * @param clockSkew tolerance on {@code exp}/{@code nbf}, default 30 s
+   * @param verifiedCacheSize how many verified client tokens are remembered (their signature is not
+   *     checked again; their time claims are), default 10,000; 0 turns the cache off
    */
-  public record Jwt(String secret, Duration clockSkew) {
+  public record Jwt(String secret, Duration clockSkew, Integer verifiedCacheSize) {
     public Jwt {
       clockSkew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
+      verifiedCacheSize = verifiedCacheSize == null ? 10_000 : verifiedCacheSize;
+      if (verifiedCacheSize < 0) {
+        throw new IllegalArgumentException("messenger.jwt.verified-cache-size must be >= 0");
+      }
     }
 
     @Override
     public String toString() {
-      return "Jwt[secret=***, clockSkew=" + clockSkew + "]";
+      return "Jwt[secret=***, clockSkew="
+          + clockSkew
+          + ", verifiedCacheSize="
+          + verifiedCacheSize
+          + "]";
     }
   }
 

@@ -12,7 +12,8 @@ class SecurityPropertiesTest {
 
   static SecurityProperties of(String client, String service) {
     return new SecurityProperties(
-        new SecurityProperties.Jwt(client, null), new SecurityProperties.Internal(service, null));
+        new SecurityProperties.Jwt(client, null, null),
+        new SecurityProperties.Internal(service, null));
   }
 
   @Test

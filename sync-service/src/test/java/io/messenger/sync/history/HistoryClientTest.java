@@ -36,7 +36,7 @@ class HistoryClientTest {
   private final JsonMapper json = JsonMapper.builder().build();
   private final SecurityProperties security =
       new SecurityProperties(
-          new SecurityProperties.Jwt("test-client-secret-0123456789abcdef0123", null),
+          new SecurityProperties.Jwt("test-client-secret-0123456789abcdef0123", null, null),
           new SecurityProperties.Internal("test-internal-secret-0123456789abcdef01", null));
   private final Tokens tokens = new Tokens(security, Clock.systemUTC());
   private final Map<String, String> seen = new ConcurrentHashMap<>();
