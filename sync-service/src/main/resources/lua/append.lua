@@ -1,9 +1,13 @@
--- KEYS: stream, meta, dedupe. ARGV: dedupeKey, itemJson, maxEntries, retentionMillis.
--- Returns {1, id, trimmedByCap, trimmedByRetention} when appended, {0, head} when the dedupe key
--- was already present.
+-- KEYS: stream, meta, dedupe. ARGV: dedupeKey, body (the entry's wire form without its cursor),
+-- maxEntries, retentionMillis, legacyItem (the item as JSON for instances that read only the
+-- field 'd'; '' = not stored).
+-- Returns {1, id, trimmedByCap, trimmedByRetention, previous} when appended (previous = the entry
+-- id before this one in this incarnation, or '' when this is the first), {0, head} when the dedupe
+-- key was already present.
 local stream, meta, dedupe = KEYS[1], KEYS[2], KEYS[3]
-local dedupe_key, json = ARGV[1], ARGV[2]
+local dedupe_key, body = ARGV[1], ARGV[2]
 local max_entries, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
+local legacy_item = ARGV[5] or ''
 local now = now_millis()
 local since = incarnation(stream, meta, dedupe, now)
 
@@ -11,7 +15,13 @@ if redis.call('ZSCORE', dedupe, dedupe_key) then
   return {0, head_of(meta, since)}
 end
 
-local id = redis.call('XADD', stream, '*', 'd', json, 'k', dedupe_key)
+local previous = redis.call('HGET', meta, 'last') or ''
+local id
+if legacy_item ~= '' then
+  id = redis.call('XADD', stream, '*', 'w', body, 'k', dedupe_key, 'd', legacy_item)
+else
+  id = redis.call('XADD', stream, '*', 'w', body, 'k', dedupe_key)
+end
 redis.call('HSET', meta, 'last', id)
 
 -- Exact cap: remember the newest entry the cap pushes out, then trim.
@@ -34,4 +44,4 @@ if size > keep then
 end
 
 expire_all(retention, stream, meta, dedupe)
-return {1, id, by_cap, by_retention}
+return {1, id, by_cap, by_retention, previous}

@@ -193,19 +193,22 @@ public final class Bench {
     }
   }
 
-  /** A real inbox entry's JSON (the "d" field the service wrote), to copy into other inboxes. */
+  /**
+   * A real inbox entry's stored body (the "w" field the service wrote: the entry's wire form
+   * without its cursor), to copy into other inboxes.
+   */
   private String itemJsonOf(String user) {
     var entries =
         raw.redis
             .sync()
             .xrevrange(RawStores.inboxKeys(user)[0], io.lettuce.core.Range.create("-", "+"));
     for (var e : entries) {
-      String d = e.getBody().get("d");
-      if (d != null && d.contains("\"message\"")) {
-        return d;
+      String w = e.getBody().get("w");
+      if (w != null && w.contains("\"message\"")) {
+        return w;
       }
     }
-    return entries.get(0).getBody().get("d");
+    return entries.get(0).getBody().get("w");
   }
 
   private static double ms(long nanos) {

@@ -43,9 +43,12 @@ record EntryDto(
   }
 
   static EntryDto of(InboxEntry entry) {
-    String cursor = entry.cursor().toString();
-    String kind = entry.item().kind().wireName();
-    InboxItem item = entry.item();
+    return of(entry.cursor().toString(), entry.item());
+  }
+
+  /** The entry {@code item} at {@code cursor}; without a cursor ({@code null}) it is left out. */
+  static EntryDto of(String cursor, InboxItem item) {
+    String kind = item.kind().wireName();
     if (item instanceof InboxItem.MessageItem messageItem) {
       Message m = messageItem.message();
       return new EntryDto(

@@ -1,7 +1,6 @@
 package io.messenger.sync.inbox;
 
 import io.messenger.model.InboxCursor;
-import io.messenger.model.InboxEntry;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +19,7 @@ public record PullResult(
     ResyncReason resync,
     InboxCursor head,
     InboxCursor cursor,
-    List<InboxEntry> entries,
+    List<WireEntry> entries,
     boolean hasMore) {
 
   public PullResult {

@@ -2,7 +2,6 @@ package io.messenger.sync.inbox;
 
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
-import io.messenger.model.InboxEntry;
 import io.messenger.model.InboxItem;
 import io.messenger.model.UserId;
 import io.messenger.sync.SyncMetrics;
@@ -48,6 +47,7 @@ class RedisInboxStore implements InboxStore {
   private final Counter trimmedByRetention;
   private final DistributionSummary depth;
   private final InboxItemReader items;
+  private final EntryJson wire;
 
   RedisInboxStore(
       StringRedisTemplate redis,
@@ -57,6 +57,7 @@ class RedisInboxStore implements InboxStore {
     this.redis = redis;
     this.json = json;
     this.items = new InboxItemReader(json);
+    this.wire = new EntryJson(json);
     this.properties = properties;
     this.appendScript = script("append", listType());
     this.pullScript = script("pull", listType());
@@ -82,13 +83,19 @@ class RedisInboxStore implements InboxStore {
     if (targets.isEmpty()) {
       return List.of();
     }
-    byte[] itemJson = json.writerFor(InboxItem.class).writeValueAsBytes(item);
+    byte[] body = bytes(wire.body(item));
+    // Instances before the wire form read only 'd' (the item): written too during a rolling
+    // upgrade when messenger.inbox.legacy-item-field is on, otherwise empty (not stored).
+    byte[] itemJson =
+        properties.legacyItemField()
+            ? json.writerFor(InboxItem.class).writeValueAsBytes(item)
+            : new byte[0];
     byte[] dedupeKey = bytes(item.dedupeKey());
     byte[] maxEntries = bytes(Integer.toString(properties.maxEntries()));
     byte[] retention = bytes(Long.toString(properties.retention().toMillis()));
     List<Object> raw;
     try {
-      raw = appendPipelined(targets, itemJson, dedupeKey, maxEntries, retention);
+      raw = appendPipelined(targets, body, itemJson, dedupeKey, maxEntries, retention);
     } catch (DataAccessException e) {
       if (!isNoScript(e)) {
         throw e;
@@ -98,7 +105,7 @@ class RedisInboxStore implements InboxStore {
       redis.execute(
           (RedisCallback<Object>)
               c -> c.scriptingCommands().scriptLoad(bytes(appendScript.getScriptAsString())));
-      raw = appendPipelined(targets, itemJson, dedupeKey, maxEntries, retention);
+      raw = appendPipelined(targets, body, itemJson, dedupeKey, maxEntries, retention);
     }
     List<AppendResult> results = new ArrayList<>(targets.size());
     List<UserId> grown = new ArrayList<>();
@@ -122,6 +129,7 @@ class RedisInboxStore implements InboxStore {
 
   private List<Object> appendPipelined(
       List<UserId> targets,
+      byte[] body,
       byte[] itemJson,
       byte[] dedupeKey,
       byte[] maxEntries,
@@ -141,9 +149,10 @@ class RedisInboxStore implements InboxStore {
                         bytes(keys.get(1)),
                         bytes(keys.get(2)),
                         dedupeKey,
-                        itemJson,
+                        body,
                         maxEntries,
-                        retention);
+                        retention,
+                        itemJson);
               }
               return null;
             });
@@ -188,7 +197,7 @@ class RedisInboxStore implements InboxStore {
       case "gap" -> new PullResult(ResyncReason.GAP, head, from, List.of(), false);
       case "ok" -> {
         List<?> rows = (List<?>) reply.get(3);
-        List<InboxEntry> entries = new ArrayList<>(Math.min(rows.size(), limit));
+        List<WireEntry> entries = new ArrayList<>(Math.min(rows.size(), limit));
         for (int i = 0; i < rows.size() && i < limit; i++) {
           entries.add(entry((List<?>) rows.get(i)));
         }
@@ -209,15 +218,28 @@ class RedisInboxStore implements InboxStore {
     }
   }
 
-  private InboxEntry entry(List<?> row) {
-    InboxCursor id = InboxCursor.parse(text(row.get(0)));
+  /**
+   * The wire form of one stream entry: its stored body ({@code w}) with the cursor spliced in, or,
+   * for an entry written before the wire form (only {@code d}, the item), the item serialized now.
+   */
+  private WireEntry entry(List<?> row) {
+    String id = text(row.get(0));
+    InboxCursor cursor = InboxCursor.parse(id);
     List<?> fields = (List<?>) row.get(1);
+    String item = null;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
-      if ("d".equals(text(fields.get(i)))) {
-        return new InboxEntry(id, items.read(text(fields.get(i + 1))));
+      String field = text(fields.get(i));
+      if ("w".equals(field)) {
+        return EntryJson.wire(cursor, id, text(fields.get(i + 1)));
+      }
+      if ("d".equals(field)) {
+        item = text(fields.get(i + 1));
       }
     }
-    throw new IllegalStateException("inbox entry " + id + " has no item");
+    if (item == null) {
+      throw new IllegalStateException("inbox entry " + id + " has no item");
+    }
+    return EntryJson.wire(cursor, id, wire.body(items.read(item)));
   }
 
   @Override

@@ -86,7 +86,9 @@ class EntryDtoTest {
             null,
             cursor,
             from,
-            java.util.List.of(new InboxEntry(cursor, Items.notification("n-2"))),
+            java.util.List.of(
+                new EntryJson(JsonMapper.builder().build())
+                    .wire(new InboxEntry(cursor, Items.notification("n-2")))),
             true);
     PullResult gap = new PullResult(ResyncReason.GAP, cursor, from, java.util.List.of(), false);
 

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An {@link InboxStore} in memory for unit tests: no cap, no retention, one incarnation per user.
@@ -27,6 +28,7 @@ public class InMemoryInboxStore implements InboxStore {
   private final Map<UserId, Set<String>> dedupe = new HashMap<>();
   private final Map<String, InboxCursor> devices = new HashMap<>();
   private final AtomicInteger ackWrites = new AtomicInteger();
+  private final EntryJson wire = new EntryJson(JsonMapper.builder().build());
   private long clock = 1_000;
   private Consumer<UserId> onAppend = user -> {};
 
@@ -78,9 +80,9 @@ public class InMemoryInboxStore implements InboxStore {
     if (from.isAfter(head)) {
       return new PullResult(ResyncReason.GAP, head, from, List.of(), false);
     }
-    List<InboxEntry> entries = new ArrayList<>();
+    List<WireEntry> entries = new ArrayList<>();
     for (Map.Entry<InboxCursor, InboxItem> e : stream(user).tailMap(from, false).entrySet()) {
-      entries.add(new InboxEntry(e.getKey(), e.getValue()));
+      entries.add(wire.wire(new InboxEntry(e.getKey(), e.getValue())));
     }
     boolean more = entries.size() > limit;
     return new PullResult(null, head, from, more ? entries.subList(0, limit) : entries, more);

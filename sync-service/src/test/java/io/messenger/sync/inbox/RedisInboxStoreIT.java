@@ -27,12 +27,14 @@ class RedisInboxStoreIT {
   private static final DeviceId PHONE = DeviceId.of("phone");
   private static final DeviceId LAPTOP = DeviceId.of("laptop");
 
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private RedisInboxStore store(int maxEntries, Duration retention) {
-    return new RedisInboxStore(
-        redis.redis(),
-        JsonMapper.builder().build(),
-        new InboxProperties(maxEntries, retention),
-        new SimpleMeterRegistry());
+    return store(new InboxProperties(maxEntries, retention, false));
+  }
+
+  private RedisInboxStore store(InboxProperties properties) {
+    return new RedisInboxStore(redis.redis(), JSON, properties, new SimpleMeterRegistry());
   }
 
   private final RedisInboxStore store = store(1000, Duration.ofDays(7));
@@ -44,10 +46,75 @@ class RedisInboxStoreIT {
   }
 
   private static List<Long> seqs(PullResult result) {
-    return result.entries().stream()
-        .map(InboxEntry::item)
-        .map(i -> ((InboxItem.MessageItem) i).message().seq())
-        .toList();
+    return result.entries().stream().map(e -> JSON.readTree(e.json()).get("seq").asLong()).toList();
+  }
+
+  /** What the API answered for an entry before the stored wire form: EntryDto, serialized. */
+  private static String serialized(InboxCursor cursor, InboxItem item) {
+    return JSON.writeValueAsString(EntryDto.of(new InboxEntry(cursor, item)));
+  }
+
+  @Test
+  void entriesComeBackExactlyAsTheirEntryDtoSerializes() {
+    UserId user = redis.newUser();
+    List<InboxItem> items =
+        List.of(
+            Items.message("c1", 1, "bob"),
+            Items.edit("c1", 2, 1),
+            Items.read("c1", 3, 2),
+            Items.notification("n-1"));
+    List<InboxCursor> cursors = items.stream().map(i -> append(store, user, i)).toList();
+
+    List<WireEntry> entries = store.pull(user, PHONE, InboxCursor.ZERO, null, 10).entries();
+
+    assertThat(entries).extracting(WireEntry::cursor).containsExactlyElementsOf(cursors);
+    for (int i = 0; i < items.size(); i++) {
+      assertThat(entries.get(i).json()).isEqualTo(serialized(cursors.get(i), items.get(i)));
+    }
+  }
+
+  @Test
+  void anEntryStoredBeforeTheWireFormIsStillServed() {
+    UserId user = redis.newUser();
+    InboxCursor start = store.pull(user, PHONE, null, null, 10).head();
+    InboxItem item = Items.message("c1", 7, "bob");
+    // The layout of the first release: the item in 'd', no 'w'.
+    redis
+        .redis()
+        .opsForStream()
+        .add(
+            org.springframework.data.redis.connection.stream.StreamRecords.string(
+                    java.util.Map.of(
+                        "d", JSON.writerFor(InboxItem.class).writeValueAsString(item),
+                        "k", item.dedupeKey()))
+                .withStreamKey(RedisExtension.keysOf(user).get(0)));
+
+    List<WireEntry> entries = store.pull(user, PHONE, start, null, 10).entries();
+
+    assertThat(entries).hasSize(1);
+    assertThat(entries.get(0).json()).isEqualTo(serialized(entries.get(0).cursor(), item));
+  }
+
+  @Test
+  void withTheLegacyFieldOnEntriesAlsoCarryTheItemForOlderInstances() {
+    RedisInboxStore upgrading = store(new InboxProperties(1000, Duration.ofDays(7), true));
+    UserId user = redis.newUser();
+    InboxItem item = Items.message("c1", 1, "bob");
+    append(upgrading, user, item);
+
+    var stored =
+        redis
+            .redis()
+            .opsForStream()
+            .range(
+                RedisExtension.keysOf(user).get(0),
+                org.springframework.data.domain.Range.unbounded());
+
+    assertThat(stored).hasSize(1);
+    assertThat(stored.get(0).getValue()).containsKeys("w", "k", "d");
+    assertThat(JSON.readValue((String) stored.get(0).getValue().get("d"), InboxItem.class))
+        .isEqualTo(item);
+    assertThat(seqs(upgrading.pull(user, PHONE, InboxCursor.ZERO, null, 10))).containsExactly(1L);
   }
 
   @Test

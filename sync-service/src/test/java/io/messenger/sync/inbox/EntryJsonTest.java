@@ -1,0 +1,103 @@
+package io.messenger.sync.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.InboxCursor;
+import io.messenger.model.InboxEntry;
+import io.messenger.model.InboxItem;
+import io.messenger.model.Message;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class EntryJsonTest {
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final EntryJson entries = new EntryJson(json);
+
+  private static List<InboxItem> items() {
+    List<InboxItem> items = new ArrayList<>();
+    items.add(Items.message("c1", 1, "bob"));
+    items.add(Items.edit("c1", 2, 1));
+    items.add(Items.read("c1", 3, 2));
+    items.add(Items.notification("n-1"));
+    // Text that must be escaped, and characters outside the BMP.
+    items.add(
+        new InboxItem.MessageItem(
+            new Message(
+                ConversationId.of("c1"),
+                4,
+                UserId.of("bob"),
+                Instant.parse("2026-11-27T10:00:00.123456789Z"),
+                "m-4",
+                "quote \" backslash \\ newline \n tab \t emoji \uD83D\uDE00 nul \u0000 <>&")));
+    return items;
+  }
+
+  @Test
+  void theSplicedWireFormIsByteForByteWhatEntryDtoSerializesTo() {
+    Random random = new Random(7);
+    for (InboxItem item : items()) {
+      for (int i = 0; i < 20; i++) {
+        InboxCursor cursor =
+            new InboxCursor(random.nextLong(Long.MAX_VALUE), random.nextInt(Integer.MAX_VALUE));
+        InboxEntry entry = new InboxEntry(cursor, item);
+
+        WireEntry wire = entries.wire(entry);
+
+        assertThat(wire.cursor()).isEqualTo(cursor);
+        assertThat(wire.json()).isEqualTo(json.writeValueAsString(EntryDto.of(entry)));
+      }
+    }
+  }
+
+  @Test
+  void theStoredBodyHasNoCursor() {
+    String body = entries.body(Items.message("c1", 1, "bob"));
+
+    assertThat(body).startsWith("{\"kind\":\"message\"").doesNotContain("cursor");
+  }
+
+  @Test
+  void aPullResponseWithWireEntriesSerializesLikeOneWithEntryDtos() {
+    InboxCursor from = new InboxCursor(5, 0);
+    List<InboxEntry> list = new ArrayList<>();
+    long millis = 1_700_000_000_000L;
+    for (InboxItem item : items()) {
+      list.add(new InboxEntry(new InboxCursor(millis++, 0), item));
+    }
+    PullResult result =
+        new PullResult(
+            null,
+            list.get(list.size() - 1).cursor(),
+            from,
+            list.stream().map(entries::wire).toList(),
+            true);
+
+    String spliced = json.writeValueAsString(PullResponse.of(result));
+
+    record Before(List<EntryDto> entries, String nextCursor, boolean hasMore, Object resync) {}
+    String before =
+        json.writeValueAsString(
+            new Before(
+                list.stream().map(EntryDto::of).toList(),
+                list.get(list.size() - 1).cursor().toString(),
+                true,
+                null));
+    assertThat(spliced).isEqualTo(before);
+  }
+
+  @Test
+  void aMalformedStoredBodyIsRefused() {
+    assertThatThrownBy(() -> EntryJson.withCursor("1-0", "{}"))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> EntryJson.withCursor("1-0", "[1]"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+}
