@@ -1,13 +1,19 @@
 -- KEYS: stream, meta, dedupe. ARGV: dedupeKey, body (the entry's wire form without its cursor),
 -- maxEntries, retentionMillis, legacyItem (the item as JSON for instances that read only the
--- field 'd'; '' = not stored).
--- Returns {1, id, trimmedByCap, trimmedByRetention, previous} when appended (previous = the entry
--- id before this one in this incarnation, or '' when this is the first), {0, head} when the dedupe
--- key was already present.
+-- field 'd'; '' = not stored), newsChannel ('' = publish nothing), userId, maxNewsBody (bytes),
+-- legacySignalChannel ('' = none).
+-- A new entry is announced on newsChannel as '<userId>\n<previous>\n<id>\n<body>' (body left
+-- empty when longer than maxNewsBody; previous = the entry id before it in this incarnation, ''
+-- for the first), and on legacySignalChannel as the bare user id.
+-- Returns {1, id, trimmedByCap, trimmedByRetention} when appended, {0, head} when the dedupe key
+-- was already present (then nothing is announced).
 local stream, meta, dedupe = KEYS[1], KEYS[2], KEYS[3]
 local dedupe_key, body = ARGV[1], ARGV[2]
 local max_entries, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
 local legacy_item = ARGV[5] or ''
+local news_channel, user = ARGV[6] or '', ARGV[7] or ''
+local max_news_body = tonumber(ARGV[8] or '0')
+local legacy_channel = ARGV[9] or ''
 local now = now_millis()
 local since = incarnation(stream, meta, dedupe, now)
 
@@ -44,4 +50,14 @@ if size > keep then
 end
 
 expire_all(retention, stream, meta, dedupe)
-return {1, id, by_cap, by_retention, previous}
+if news_channel ~= '' then
+  local news_body = body
+  if #body > max_news_body then
+    news_body = ''
+  end
+  redis.call('PUBLISH', news_channel, user .. '\n' .. previous .. '\n' .. id .. '\n' .. news_body)
+end
+if legacy_channel ~= '' then
+  redis.call('PUBLISH', legacy_channel, user)
+end
+return {1, id, by_cap, by_retention}

@@ -110,8 +110,8 @@ final class RawStores implements AutoCloseable {
   }
 
   /**
-   * A send's Redis work for {@code users}: one append script per user, pipelined, then one
-   * pipelined PUBLISH per user, as the sync-service's fan-out does.
+   * A send's Redis work for {@code users}: one append script per user, pipelined, as the
+   * sync-service's fan-out does (the script also publishes the entry on the news channel).
    */
   synchronized void send(List<String> users, String dedupeKey, String itemJson) throws Exception {
     List<RedisFuture<?>> futures = new ArrayList<>(users.size());
@@ -126,15 +126,12 @@ final class RawStores implements AutoCloseable {
                   dedupeKey,
                   itemJson,
                   "1000",
-                  Long.toString(RETENTION_MILLIS)));
-    }
-    pipeline.flushCommands();
-    for (RedisFuture<?> f : futures) {
-      f.get(10, TimeUnit.SECONDS);
-    }
-    futures.clear();
-    for (String user : users) {
-      futures.add(pipeline.async().publish("inbox-signal", user));
+                  Long.toString(RETENTION_MILLIS),
+                  "",
+                  "inbox-news",
+                  user,
+                  "16384",
+                  ""));
     }
     pipeline.flushCommands();
     for (RedisFuture<?> f : futures) {

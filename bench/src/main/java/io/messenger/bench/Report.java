@@ -147,18 +147,21 @@ final class Report {
             s(r -> !raw(r), r -> r.percentileMillis(99)),
             "raw Redis fan-out p50",
             s(Report::raw, r -> r.percentileMillis(50))));
+    XYChart wakeups = null;
     for (Result r : select(results, r -> r.scenario.equals("longpoll"))) {
       if (r.histogram == null || r.histogram.getTotalCount() == 0) {
         continue;
       }
-      XYChart chart =
-          new XYChartBuilder()
-              .width(800)
-              .height(480)
-              .title("Long-poll wake-up latency: " + r.name)
-              .xAxisTitle("percentile")
-              .yAxisTitle("ms after the send started")
-              .build();
+      if (wakeups == null) {
+        wakeups =
+            new XYChartBuilder()
+                .width(800)
+                .height(480)
+                .title("Long-poll wake-up latency, " + r.params.get("clients") + " parked")
+                .xAxisTitle("percentile")
+                .yAxisTitle("ms")
+                .build();
+      }
       double[] xs = new double[101];
       double[] ys = new double[101];
       for (int i = 0; i <= 100; i++) {
@@ -166,11 +169,13 @@ final class Report {
         xs[i] = p;
         ys[i] = r.histogram.getValueAtPercentile(Math.max(p, 0.1)) / 1000.0;
       }
-      chart
-          .addSeries("wake-up latency", xs, ys)
+      wakeups
+          .addSeries(String.valueOf(r.extra.get("measuredFrom")), xs, ys)
           .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    }
+    if (wakeups != null) {
       BitmapEncoder.saveBitmap(
-          chart, out.resolve("longpoll-wakeup.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+          wakeups, out.resolve("longpoll-wakeup.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
   }
 

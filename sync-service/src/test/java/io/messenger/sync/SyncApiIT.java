@@ -427,6 +427,27 @@ class SyncApiIT {
   }
 
   @Test
+  void aLongPollParkedBeforeTheFirstEntryOfAnInboxReadsItOnWakeUp() throws Exception {
+    UserId alice = redis.newUser();
+    // A new device of a new inbox: resync at the incarnation start, no entry yet (the news of
+    // the first entry names no predecessor, so the waiter re-reads the inbox).
+    Answer first = get(alice, "/v1/sync");
+    String head = (String) ((Map<?, ?>) first.body().get("resync")).get("headCursor");
+
+    CompletableFuture<HttpResponse<String>> parked =
+        http.sendAsync(
+            request("/v1/sync?waitMs=20000&cursor=" + head, token(alice)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(500);
+    assertThat(parked).isNotDone();
+    notify(alice, "n-first");
+    HttpResponse<String> response = parked.get(10, TimeUnit.SECONDS);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"notificationId\":\"n-first\"");
+  }
+
+  @Test
   void aLongPollTimesOutWithNoEntries() throws Exception {
     UserId alice = redis.newUser();
     notify(alice, "n-0");

@@ -135,8 +135,11 @@ public class InboxService {
     return PullResponse.of(result);
   }
 
-  /** A parked pull: re-reads the inbox when its user is signalled. */
-  private final class Waiter implements Runnable {
+  /**
+   * A parked pull. Woken with news of an entry that directly follows its cursor, it answers with
+   * that entry; otherwise it re-reads the inbox.
+   */
+  private final class Waiter implements LongPollRegistry.Waiter {
     private final UserId user;
     private final DeviceId device;
     private final InboxCursor cursor;
@@ -163,8 +166,22 @@ public class InboxService {
     }
 
     @Override
-    public void run() {
-      check(true);
+    public void wake(InboxNews news) {
+      WireEntry next = news == null ? null : news.soleEntryAfter(cursor);
+      if (next == null) {
+        check(true);
+        return;
+      }
+      // The news is the one entry after our cursor (the stream is append-only and it names its
+      // predecessor): the answer a re-read would give at the moment of that append.
+      if (answered.compareAndSet(false, true)) {
+        wakeups.increment();
+        result.setResult(
+            answer(
+                new PullResult(null, next.cursor(), cursor, List.of(next), false),
+                sample,
+                parkedPulls));
+      }
     }
 
     /** Registers first, then re-reads: a signal arriving in between wakes it again. */

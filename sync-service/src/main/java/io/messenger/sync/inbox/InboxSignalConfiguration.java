@@ -1,12 +1,19 @@
 package io.messenger.sync.inbox;
 
+import java.util.List;
+import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
-/** One subscription per instance to the inbox signal channel, feeding the long-poll registry. */
+/**
+ * One subscription per instance to the inbox news and signal channels, feeding the long-poll
+ * registry. Messages are handed over on one thread, in order: the registry only moves waiters to
+ * its wakers. (The container's default executor would start a thread per message: a send to a group
+ * of 1,000 publishes 1,000 of them.)
+ */
 @Configuration(proxyBeanMethods = false)
 class InboxSignalConfiguration {
 
@@ -15,7 +22,18 @@ class InboxSignalConfiguration {
       RedisConnectionFactory connections, LongPollRegistry registry) {
     RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     container.setConnectionFactory(connections);
-    container.addMessageListener(registry, new ChannelTopic(InboxStore.SIGNAL_CHANNEL));
+    container.setTaskExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "inbox-signal");
+              t.setDaemon(true);
+              return t;
+            }));
+    container.addMessageListener(
+        registry,
+        List.of(
+            new ChannelTopic(InboxStore.NEWS_CHANNEL),
+            new ChannelTopic(InboxStore.SIGNAL_CHANNEL)));
     return container;
   }
 }

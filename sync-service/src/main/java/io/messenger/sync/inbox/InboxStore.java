@@ -17,11 +17,13 @@ import java.util.List;
  * Cluster slot; no script touches two users' keys.
  *
  * <ul>
- *   <li>{@code inbox:{U}} — STREAM, one entry per item, fields {@code d} (the item as JSON) and
- *       {@code k} (its dedupe key). Entry ids ({@code <millis>-<seq>}) are the cursors. Capped
- *       exactly at {@code messenger.inbox.max-entries} (oldest first) and trimmed to {@code
- *       messenger.inbox.retention} ({@code XTRIM MINID now - retention}) on every append and every
- *       pull. Trimming never looks at device cursors.
+ *   <li>{@code inbox:{U}} — STREAM, one entry per item, fields {@code w} (the entry's wire form
+ *       without its cursor, {@link EntryJson}) and {@code k} (its dedupe key); entries of the first
+ *       layout, or written with {@code messenger.inbox.v1-compatible}, also carry {@code d} (the
+ *       item as JSON), which pulls read only when {@code w} is missing. Entry ids ({@code
+ *       <millis>-<seq>}) are the cursors. Capped exactly at {@code messenger.inbox.max-entries}
+ *       (oldest first) and trimmed to {@code messenger.inbox.retention} ({@code XTRIM MINID now -
+ *       retention}) on every append and every pull. Trimming never looks at device cursors.
  *   <li>{@code inbox-meta:{U}} — HASH: {@code since} = start of the current incarnation ({@code
  *       <millis>-0}, from the Redis server clock); {@code last} = last generated entry id; {@code
  *       trimmed} = the newest entry id ever trimmed (cap or retention); {@code dev:<deviceId>} =
@@ -32,8 +34,11 @@ import java.util.List;
  * </ul>
  *
  * All three keys get {@code PEXPIRE retention} on every append, pull and ack write: an idle inbox
- * disappears entirely. Writes also {@code PUBLISH} the user id on the channel {@value
- * #SIGNAL_CHANNEL} so that parked long-polls on every instance wake up.
+ * disappears entirely. The append script also {@code PUBLISH}es each new entry on the channel
+ * {@value #NEWS_CHANNEL} ({@link InboxNews}: user, previous entry id, new entry id, wire form), so
+ * that parked long-polls on every instance wake up, most of them without reading the inbox again.
+ * With {@code messenger.inbox.v1-compatible} it also publishes the bare user id on {@value
+ * #SIGNAL_CHANNEL}, which instances of the first layout listen to.
  *
  * <h2>Incarnations and gaps</h2>
  *
@@ -58,12 +63,19 @@ import java.util.List;
  */
 public interface InboxStore {
 
-  /** The Redis pub/sub channel on which appends announce the user id whose inbox grew. */
+  /** The Redis pub/sub channel on which appends announce each new entry ({@link InboxNews}). */
+  String NEWS_CHANNEL = "inbox-news";
+
+  /**
+   * The channel of the first layout: a bare user id whose inbox grew. Still subscribed to (a
+   * re-read), and published to only with {@code messenger.inbox.v1-compatible}.
+   */
   String SIGNAL_CHANNEL = "inbox-signal";
 
   /**
-   * Appends {@code item} to each user's inbox unless its dedupe key is already there, then signals
-   * the users whose inbox grew. Idempotent: repeating it appends nothing.
+   * Appends {@code item} to each user's inbox unless its dedupe key is already there, announcing
+   * each new entry on {@link #NEWS_CHANNEL}. Idempotent: repeating it appends nothing and announces
+   * nothing.
    */
   List<AppendResult> append(Collection<UserId> users, InboxItem item);
 

@@ -19,15 +19,18 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The long-polls parked on this instance, by user, and the bound on how many there may be. A signal
- * for a user (from the Redis channel {@value InboxStore#SIGNAL_CHANNEL}, which every instance
- * subscribes to once) hands each of that user's waiters to a small pool that re-reads the inbox;
- * waiters register before they re-check, so no signal is lost in between.
+ * The long-polls parked on this instance, by user, and the bound on how many there may be. Every
+ * instance subscribes once to {@value InboxStore#NEWS_CHANNEL} (published by {@code append.lua}
+ * with each new entry, see {@link InboxNews}) and to the plain {@value InboxStore#SIGNAL_CHANNEL}
+ * (a user id, from instances of the first layout). Either wakes each of that user's waiters on a
+ * small pool: a waiter parked right before the new entry answers with the entry the news carries,
+ * any other re-reads the inbox. Waiters register before they re-check, so no signal is lost in
+ * between.
  */
 @Component
 class LongPollRegistry implements MessageListener, DisposableBean {
 
-  private final ConcurrentHashMap<UserId, Set<Runnable>> waiters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UserId, Set<Waiter>> waiters = new ConcurrentHashMap<>();
   private final AtomicInteger parked = new AtomicInteger();
   private final int maxParked;
   private final ExecutorService wakers;
@@ -71,17 +74,26 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     return parked.get();
   }
 
-  void register(UserId user, Runnable waiter) {
+  /** A parked long-poll. */
+  interface Waiter {
+    /**
+     * Called on a waker thread when the user's inbox grew; {@code news} describes the new entry, or
+     * is {@code null} when only the user is known.
+     */
+    void wake(InboxNews news);
+  }
+
+  void register(UserId user, Waiter waiter) {
     waiters.compute(
         user,
         (key, set) -> {
-          Set<Runnable> result = set == null ? new HashSet<>() : set;
+          Set<Waiter> result = set == null ? new HashSet<>() : set;
           result.add(waiter);
           return result;
         });
   }
 
-  void unregister(UserId user, Runnable waiter) {
+  void unregister(UserId user, Waiter waiter) {
     waiters.computeIfPresent(
         user,
         (key, set) -> {
@@ -91,18 +103,28 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   }
 
   /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
-  void signal(UserId user) {
-    Set<Runnable> woken = waiters.remove(user);
+  void signal(UserId user, InboxNews news) {
+    Set<Waiter> woken = waiters.remove(user);
     if (woken != null) {
-      woken.forEach(wakers::execute);
+      for (Waiter waiter : woken) {
+        wakers.execute(() -> waiter.wake(news));
+      }
     }
   }
 
   @Override
   public void onMessage(Message message, byte[] pattern) {
+    String channel = new String(message.getChannel(), StandardCharsets.UTF_8);
+    if (InboxStore.NEWS_CHANNEL.equals(channel)) {
+      InboxNews news = InboxNews.parse(message.getBody());
+      if (news != null) {
+        signal(news.user(), news);
+      }
+      return;
+    }
     String user = new String(message.getBody(), StandardCharsets.UTF_8);
     if (Limits.isValidId(user)) {
-      signal(UserId.of(user));
+      signal(UserId.of(user), null);
     }
   }
 

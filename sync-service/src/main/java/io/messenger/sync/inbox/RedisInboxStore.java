@@ -84,18 +84,22 @@ class RedisInboxStore implements InboxStore {
       return List.of();
     }
     byte[] body = bytes(wire.body(item));
-    // Instances before the wire form read only 'd' (the item): written too during a rolling
-    // upgrade when messenger.inbox.legacy-item-field is on, otherwise empty (not stored).
-    byte[] itemJson =
-        properties.legacyItemField()
-            ? json.writerFor(InboxItem.class).writeValueAsBytes(item)
-            : new byte[0];
-    byte[] dedupeKey = bytes(item.dedupeKey());
-    byte[] maxEntries = bytes(Integer.toString(properties.maxEntries()));
-    byte[] retention = bytes(Long.toString(properties.retention().toMillis()));
+    // Instances of the first layout read only 'd' (the item) and listen only on inbox-signal:
+    // both are written during a rolling upgrade (messenger.inbox.v1-compatible), otherwise not.
+    boolean v1 = properties.v1Compatible();
+    Shared shared =
+        new Shared(
+            bytes(item.dedupeKey()),
+            body,
+            bytes(Integer.toString(properties.maxEntries())),
+            bytes(Long.toString(properties.retention().toMillis())),
+            v1 ? json.writerFor(InboxItem.class).writeValueAsBytes(item) : new byte[0],
+            bytes(NEWS_CHANNEL),
+            bytes(Integer.toString(InboxNews.MAX_BODY_BYTES)),
+            v1 ? bytes(SIGNAL_CHANNEL) : new byte[0]);
     List<Object> raw;
     try {
-      raw = appendPipelined(targets, body, itemJson, dedupeKey, maxEntries, retention);
+      raw = appendPipelined(targets, shared);
     } catch (DataAccessException e) {
       if (!isNoScript(e)) {
         throw e;
@@ -105,16 +109,14 @@ class RedisInboxStore implements InboxStore {
       redis.execute(
           (RedisCallback<Object>)
               c -> c.scriptingCommands().scriptLoad(bytes(appendScript.getScriptAsString())));
-      raw = appendPipelined(targets, body, itemJson, dedupeKey, maxEntries, retention);
+      raw = appendPipelined(targets, shared);
     }
     List<AppendResult> results = new ArrayList<>(targets.size());
-    List<UserId> grown = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       List<?> reply = (List<?>) raw.get(i);
       boolean isNew = toLong(reply.get(0)) == 1;
       results.add(new AppendResult(targets.get(i), isNew, InboxCursor.parse(text(reply.get(1)))));
       if (isNew) {
-        grown.add(targets.get(i));
         added.increment();
         if (reply.size() >= 4) {
           countTrimmed(reply.get(2), reply.get(3));
@@ -123,17 +125,21 @@ class RedisInboxStore implements InboxStore {
         duplicates.increment();
       }
     }
-    signal(grown);
     return results;
   }
 
-  private List<Object> appendPipelined(
-      List<UserId> targets,
-      byte[] body,
-      byte[] itemJson,
+  /** The arguments of {@code append.lua} that are the same for every user of one append. */
+  private record Shared(
       byte[] dedupeKey,
+      byte[] body,
       byte[] maxEntries,
-      byte[] retention) {
+      byte[] retention,
+      byte[] legacyItem,
+      byte[] newsChannel,
+      byte[] maxNewsBody,
+      byte[] legacySignalChannel) {}
+
+  private List<Object> appendPipelined(List<UserId> targets, Shared shared) {
     return redis.executePipelined(
         (RedisCallback<Object>)
             connection -> {
@@ -148,26 +154,15 @@ class RedisInboxStore implements InboxStore {
                         bytes(keys.get(0)),
                         bytes(keys.get(1)),
                         bytes(keys.get(2)),
-                        dedupeKey,
-                        body,
-                        maxEntries,
-                        retention,
-                        itemJson);
-              }
-              return null;
-            });
-  }
-
-  private void signal(List<UserId> users) {
-    if (users.isEmpty()) {
-      return;
-    }
-    byte[] channel = bytes(SIGNAL_CHANNEL);
-    redis.executePipelined(
-        (RedisCallback<Object>)
-            connection -> {
-              for (UserId user : users) {
-                connection.publish(channel, bytes(user.value()));
+                        shared.dedupeKey(),
+                        shared.body(),
+                        shared.maxEntries(),
+                        shared.retention(),
+                        shared.legacyItem(),
+                        shared.newsChannel(),
+                        bytes(user.value()),
+                        shared.maxNewsBody(),
+                        shared.legacySignalChannel());
               }
               return null;
             });

@@ -1,6 +1,7 @@
 package io.messenger.sync.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -9,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import io.messenger.model.DeviceId;
+import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.support.security.Caller;
@@ -117,8 +119,57 @@ class InboxControllerTest {
   }
 
   @Test
+  void aLongPollParkedRightBeforeTheNewsAnswersWithItWithoutReadingTheInbox() throws Exception {
+    MvcResult pending =
+        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    String body =
+        new EntryJson(tools.jackson.databind.json.JsonMapper.builder().build())
+            .body(Items.message("c1", 9, "bob"));
+
+    // Nothing is appended to the store: the answer can only come from the news.
+    longPolls.signal(
+        ALICE, new InboxNews(ALICE, new InboxCursor(1, 0), new InboxCursor(7, 0), body));
+
+    pending.getAsyncResult(5_000);
+    mvc.perform(asyncDispatch(pending))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.entries.length()").value(1))
+        .andExpect(jsonPath("$.entries[0].cursor").value("7-0"))
+        .andExpect(jsonPath("$.entries[0].seq").value(9))
+        .andExpect(jsonPath("$.nextCursor").value("7-0"))
+        .andExpect(jsonPath("$.hasMore").value(false));
+  }
+
+  @Test
+  void newsThatDoesNotFollowTheCursorMakesTheLongPollReadTheInbox() throws Exception {
+    MvcResult pending =
+        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    String body =
+        new EntryJson(tools.jackson.databind.json.JsonMapper.builder().build())
+            .body(Items.message("c1", 9, "bob"));
+
+    // The news names another predecessor: the waiter re-reads, finds nothing, and keeps waiting.
+    longPolls.signal(
+        ALICE, new InboxNews(ALICE, new InboxCursor(6, 0), new InboxCursor(7, 0), body));
+    Thread.sleep(300);
+    assertThatThrownBy(() -> pending.getAsyncResult(10)).isInstanceOf(IllegalStateException.class);
+
+    store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
+    longPolls.signal(ALICE, null);
+    pending.getAsyncResult(5_000);
+    mvc.perform(asyncDispatch(pending))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.entries.length()").value(1))
+        .andExpect(jsonPath("$.entries[0].seq").value(1));
+  }
+
+  @Test
   void aLongPollIsWokenByAnAppend() throws Exception {
-    store.onAppend(longPolls::signal);
+    store.onAppend(user -> longPolls.signal(user, null));
     MvcResult pending =
         mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
             .andExpect(request().asyncStarted())

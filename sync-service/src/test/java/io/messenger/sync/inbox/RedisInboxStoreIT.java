@@ -327,28 +327,99 @@ class RedisInboxStoreIT {
     }
   }
 
-  @Test
-  void anAppendPublishesTheUserOnTheSignalChannel() throws Exception {
-    UserId user = redis.newUser();
-    CountDownLatch signalled = new CountDownLatch(1);
+  /** Collects what is published on {@code channel} while {@code action} runs. */
+  private List<String> published(String channel, int expected, Runnable action) throws Exception {
+    List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch received = new CountDownLatch(expected);
     RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     container.setConnectionFactory(redis.connections());
     container.addMessageListener(
         (message, pattern) -> {
-          if (new String(message.getBody()).equals(user.value())) {
-            signalled.countDown();
-          }
+          messages.add(new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8));
+          received.countDown();
         },
-        new ChannelTopic(InboxStore.SIGNAL_CHANNEL));
+        new ChannelTopic(channel));
     container.afterPropertiesSet();
     container.start();
     try {
       Thread.sleep(300); // let the subscription settle
-      append(store, user, Items.message("c1", 1, "bob"));
-      assertThat(signalled.await(5, TimeUnit.SECONDS)).isTrue();
+      action.run();
+      assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(200); // nothing more should come
+      return List.copyOf(messages);
     } finally {
       container.stop();
       container.destroy();
     }
+  }
+
+  @Test
+  void anAppendAnnouncesEachNewEntryWithItsPredecessorAndItsWireForm() throws Exception {
+    UserId user = redis.newUser();
+    InboxItem first = Items.message("c1", 1, "bob");
+    InboxItem second = Items.message("c1", 2, "bob");
+    InboxCursor[] cursors = new InboxCursor[2];
+
+    List<String> news =
+        published(
+            InboxStore.NEWS_CHANNEL,
+            2,
+            () -> {
+              cursors[0] = append(store, user, first);
+              cursors[1] = append(store, user, second);
+              store.append(List.of(user), second); // a duplicate announces nothing
+            });
+
+    assertThat(news).hasSize(2);
+    InboxNews a = InboxNews.parse(news.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    InboxNews b = InboxNews.parse(news.get(1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(a.user()).isEqualTo(user);
+    assertThat(a.previous()).isNull();
+    assertThat(a.entry()).isEqualTo(cursors[0]);
+    assertThat(b.previous()).isEqualTo(cursors[0]);
+    assertThat(b.entry()).isEqualTo(cursors[1]);
+    // What a waiter parked at the first entry answers is exactly what a pull from there returns.
+    assertThat(b.soleEntryAfter(cursors[0]))
+        .isEqualTo(store.pull(user, PHONE, cursors[0], null, 10).entries().get(0));
+    assertThat(b.soleEntryAfter(InboxCursor.ZERO)).isNull();
+  }
+
+  @Test
+  void aLargeEntryIsAnnouncedWithoutItsBody() throws Exception {
+    UserId user = redis.newUser();
+    InboxItem big =
+        new InboxItem.MessageItem(
+            new io.messenger.model.Message(
+                io.messenger.model.ConversationId.of("c1"),
+                1,
+                UserId.of("bob"),
+                Items.AT,
+                "m-big",
+                "\u0001".repeat(4096).translateEscapes()));
+
+    List<String> news = published(InboxStore.NEWS_CHANNEL, 1, () -> append(store, user, big));
+
+    InboxNews parsed =
+        InboxNews.parse(news.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(parsed.body()).isNull();
+    assertThat(parsed.soleEntryAfter(parsed.entry())).isNull();
+  }
+
+  @Test
+  void v1CompatibleAppendsAlsoPublishTheUserOnTheOldSignalChannel() throws Exception {
+    RedisInboxStore upgrading = store(new InboxProperties(1000, Duration.ofDays(7), true));
+    UserId user = redis.newUser();
+
+    List<String> signals =
+        published(
+            InboxStore.SIGNAL_CHANNEL,
+            1,
+            () -> append(upgrading, user, Items.message("c1", 1, "bob")));
+    List<String> none =
+        published(
+            InboxStore.SIGNAL_CHANNEL, 0, () -> append(store, user, Items.message("c1", 2, "bob")));
+
+    assertThat(signals).containsExactly(user.value());
+    assertThat(none).isEmpty();
   }
 }
