@@ -3,6 +3,7 @@ package io.messenger.sync.inbox;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.InboxEntry;
 import io.messenger.model.InboxItem;
+import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -11,11 +12,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link EntryDto} without the cursor ({@code {"kind":...}}), because the cursor is the stream id
  * Redis assigns. A pull splices the id in front: {@code {"cursor":"<id>",} + the rest}, which is
  * byte for byte what {@link EntryDto} serializes to with its cursor (the cursor is its first
- * property and the other properties follow in the same order).
+ * property and the other properties follow in the same order; {@code EntryJsonTest}).
  */
 final class EntryJson {
 
-  private static final String PREFIX = "{\"cursor\":\"";
+  private static final byte[] PREFIX = "{\"cursor\":\"".getBytes(StandardCharsets.US_ASCII);
 
   private final ObjectWriter writer;
 
@@ -23,32 +24,42 @@ final class EntryJson {
     this.writer = json.writerFor(EntryDto.class);
   }
 
-  /** The stored form of {@code item}: its wire object without a cursor. */
-  String body(InboxItem item) {
-    return writer.writeValueAsString(EntryDto.of(null, item));
+  /** The stored form of {@code item}: its wire object without a cursor, UTF-8. */
+  byte[] body(InboxItem item) {
+    return writer.writeValueAsBytes(EntryDto.of(null, item));
   }
 
-  /** The wire object of the entry {@code cursor} whose stored form is {@code body}. */
-  static String withCursor(String cursor, String body) {
-    if (body.length() < 2 || body.charAt(0) != '{' || body.charAt(1) == '}') {
-      throw new IllegalStateException("inbox entry " + cursor + " has a malformed stored body");
+  /**
+   * The wire object of the entry with stream id {@code id} (ASCII: digits and a dash) whose stored
+   * form is {@code body}.
+   */
+  static byte[] withCursor(byte[] id, byte[] body) {
+    if (body.length < 2 || body[0] != '{' || body[1] == '}') {
+      throw new IllegalStateException(
+          "inbox entry "
+              + new String(id, StandardCharsets.US_ASCII)
+              + " has a malformed stored body");
     }
-    return new StringBuilder(PREFIX.length() + cursor.length() + body.length() + 1)
-        .append(PREFIX)
-        .append(cursor)
-        .append("\",")
-        .append(body, 1, body.length())
-        .toString();
+    byte[] out = new byte[PREFIX.length + id.length + 2 + body.length - 1];
+    int at = 0;
+    System.arraycopy(PREFIX, 0, out, at, PREFIX.length);
+    at += PREFIX.length;
+    System.arraycopy(id, 0, out, at, id.length);
+    at += id.length;
+    out[at++] = '"';
+    out[at++] = ',';
+    System.arraycopy(body, 1, out, at, body.length - 1);
+    return out;
   }
 
-  /** The wire object of {@code entry}, through {@link #body} (the stored form) and a splice. */
+  /** The wire form of {@code entry}, through {@link #body} (the stored form) and a splice. */
   WireEntry wire(InboxEntry entry) {
-    String cursor = entry.cursor().toString();
-    return new WireEntry(entry.cursor(), withCursor(cursor, body(entry.item())));
+    return wire(entry.cursor(), body(entry.item()));
   }
 
-  /** For cursors this store does not split: {@code cursor} already parsed by the caller. */
-  static WireEntry wire(InboxCursor cursor, String cursorText, String body) {
-    return new WireEntry(cursor, withCursor(cursorText, body));
+  /** The wire form of the entry {@code cursor} whose stored form is {@code body}. */
+  static WireEntry wire(InboxCursor cursor, byte[] body) {
+    return new WireEntry(
+        cursor, withCursor(cursor.toString().getBytes(StandardCharsets.US_ASCII), body));
   }
 }

@@ -6,14 +6,17 @@ import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /** {@code GET /v1/sync}: the caller's device pulls its inbox, optionally long-polling. */
 @RestController
@@ -27,9 +30,11 @@ class InboxController {
       java.util.regex.Pattern.compile("0|[1-9][0-9]{0,8}");
 
   private final InboxService inbox;
+  private final PullExchanges exchanges;
 
-  InboxController(InboxService inbox) {
+  InboxController(InboxService inbox, PullExchanges exchanges) {
     this.inbox = inbox;
+    this.exchanges = exchanges;
   }
 
   @Operation(
@@ -38,7 +43,13 @@ class InboxController {
           "Entries strictly after the cursor (without one: after the device's acknowledged"
               + " cursor), oldest first. resync tells a new device, or one whose cursor is older"
               + " than the oldest retained entry, to re-read history and continue from headCursor.")
-  @ApiResponse(responseCode = "200", description = "Entries, or a resync signal")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Entries, or a resync signal",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = PullResponse.class)))
   @ApiResponse(
       responseCode = "400",
       description =
@@ -48,7 +59,7 @@ class InboxController {
       description =
           "The inbox store is unavailable (store-unavailable), or too many long-polls wait on this instance (too-many-waiting)")
   @GetMapping("/v1/sync")
-  DeferredResult<PullResponse> pull(
+  void pull(
       Caller caller,
       @Parameter(
               description = "pull after this cursor (a cursor this service returned)",
@@ -75,11 +86,21 @@ class InboxController {
                       maximum = "" + MAX_WAIT_MS,
                       defaultValue = "0"))
           @RequestParam(required = false)
-          String waitMs) {
+          String waitMs,
+      @Parameter(hidden = true) HttpServletRequest request,
+      @Parameter(hidden = true) HttpServletResponse response) {
     InboxCursor from = cursor == null ? null : Cursors.parse(cursor);
     int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
     int wait = intParam("waitMs", waitMs, 0, 0, MAX_WAIT_MS);
-    return inbox.pull(caller.userId(), caller.deviceId(), from, max, Duration.ofMillis(wait));
+    // The answer is written by the exchange (pre-rendered JSON, see ServletPullExchange), now or
+    // when a parked long-poll is woken.
+    inbox.pull(
+        caller.userId(),
+        caller.deviceId(),
+        from,
+        max,
+        Duration.ofMillis(wait),
+        exchanges.open(request, response));
   }
 
   private static int intParam(String name, String text, int fallback, int min, int max) {

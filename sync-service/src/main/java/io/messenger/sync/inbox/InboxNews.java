@@ -4,6 +4,7 @@ import io.messenger.model.InboxCursor;
 import io.messenger.model.Limits;
 import io.messenger.model.UserId;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * What {@code append.lua} publishes on {@value InboxStore#NEWS_CHANNEL} for every entry it adds:
@@ -18,28 +19,28 @@ import java.nio.charset.StandardCharsets;
  * @param entry the new entry's cursor
  * @param body the new entry's stored wire form, or {@code null} when it was not carried
  */
-record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, String body) {
+record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, byte[] body) {
 
   /** Bodies up to this size (UTF-8 bytes) travel in the news; larger ones are re-read. */
   static final int MAX_BODY_BYTES = 16 * 1024;
 
   /** Parses a news payload; {@code null} when it is not one (it is then ignored). */
   static InboxNews parse(byte[] payload) {
-    String text = new String(payload, StandardCharsets.UTF_8);
-    int a = text.indexOf('\n');
-    int b = a < 0 ? -1 : text.indexOf('\n', a + 1);
-    int c = b < 0 ? -1 : text.indexOf('\n', b + 1);
+    int a = indexOf(payload, 0);
+    int b = a < 0 ? -1 : indexOf(payload, a + 1);
+    int c = b < 0 ? -1 : indexOf(payload, b + 1);
     if (c < 0) {
       return null;
     }
-    String user = text.substring(0, a);
+    String user = ascii(payload, 0, a);
     if (!Limits.isValidId(user)) {
       return null;
     }
     try {
-      InboxCursor previous = a + 1 == b ? null : InboxCursor.parse(text.substring(a + 1, b));
-      InboxCursor entry = InboxCursor.parse(text.substring(b + 1, c));
-      String body = c + 1 == text.length() ? null : text.substring(c + 1);
+      InboxCursor previous = a + 1 == b ? null : InboxCursor.parse(ascii(payload, a + 1, b));
+      InboxCursor entry = InboxCursor.parse(ascii(payload, b + 1, c));
+      byte[] body =
+          c + 1 == payload.length ? null : Arrays.copyOfRange(payload, c + 1, payload.length);
       return new InboxNews(UserId.of(user), previous, entry, body);
     } catch (IllegalArgumentException e) {
       return null;
@@ -55,9 +56,22 @@ record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, String bo
       return null;
     }
     try {
-      return EntryJson.wire(entry, entry.toString(), body);
+      return EntryJson.wire(entry, body);
     } catch (IllegalStateException e) {
       return null; // not a body this service wrote: read the inbox instead
     }
+  }
+
+  private static int indexOf(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String ascii(byte[] bytes, int from, int to) {
+    return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
   }
 }

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * The inbox rules: pulls (with long-poll), resync accounting, and the fan-out of new items to
@@ -77,18 +76,23 @@ public class InboxService {
   }
 
   /**
-   * Pulls the device's inbox after {@code cursor} (or its acked cursor when {@code null}). When
-   * nothing is there and {@code wait} is positive, the request is parked until a new entry arrives
-   * or the wait is over (then it answers with no entries).
+   * Pulls the device's inbox after {@code cursor} (or its acked cursor when {@code null}) and
+   * answers through {@code exchange}. When nothing is there and {@code wait} is positive, the
+   * exchange is parked until a new entry arrives or the wait is over (then it answers with no
+   * entries).
    */
-  DeferredResult<PullResponse> pull(
-      UserId user, DeviceId device, InboxCursor cursor, int limit, Duration wait) {
+  void pull(
+      UserId user,
+      DeviceId device,
+      InboxCursor cursor,
+      int limit,
+      Duration wait,
+      PullExchange exchange) {
     Timer.Sample sample = Timer.start(meters);
     PullResult first = store.pull(user, device, cursor, pendingAcks.pending(user, device), limit);
     if (first.hasNews() || wait.isZero()) {
-      DeferredResult<PullResponse> done = new DeferredResult<>();
-      done.setResult(answer(first, sample, immediatePulls));
-      return done;
+      exchange.answer(recorded(first, sample, immediatePulls));
+      return;
     }
     if (!longPolls.tryPark()) {
       refused.increment();
@@ -100,22 +104,25 @@ public class InboxService {
           null);
     }
     AtomicBoolean answered = new AtomicBoolean();
-    PullResult empty = first;
-    DeferredResult<PullResponse> result = new DeferredResult<>(wait.toMillis());
-    result.onTimeout(
-        () -> {
-          if (answered.compareAndSet(false, true)) {
-            result.setResult(answer(empty, sample, parkedPulls));
-          }
-        });
-    Waiter waiter = new Waiter(user, device, first.cursor(), limit, result, sample, answered);
-    result.onCompletion(
-        () -> {
-          longPolls.unregister(user, waiter);
-          longPolls.unpark();
-        });
+    Waiter waiter = new Waiter(user, device, first.cursor(), limit, exchange, sample, answered);
+    try {
+      exchange.park(
+          wait,
+          () -> {
+            if (answered.compareAndSet(false, true)) {
+              exchange.answer(recorded(first, sample, parkedPulls));
+            }
+          },
+          () -> {
+            answered.set(true);
+            longPolls.unregister(user, waiter);
+            longPolls.unpark();
+          });
+    } catch (RuntimeException e) {
+      longPolls.unpark();
+      throw e;
+    }
     waiter.check(false);
-    return result;
   }
 
   private static Timer pullTimer(String mode, MeterRegistry meters) {
@@ -126,13 +133,13 @@ public class InboxService {
         .register(meters);
   }
 
-  private PullResponse answer(PullResult result, Timer.Sample sample, Timer timer) {
+  private PullResult recorded(PullResult result, Timer.Sample sample, Timer timer) {
     sample.stop(timer);
     pullEntries.record(result.entries().size());
     if (result.resync() != null) {
       meters.counter(SyncMetrics.RESYNC, "reason", result.resync().wireName()).increment();
     }
-    return PullResponse.of(result);
+    return result;
   }
 
   /**
@@ -144,7 +151,7 @@ public class InboxService {
     private final DeviceId device;
     private final InboxCursor cursor;
     private final int limit;
-    private final DeferredResult<PullResponse> result;
+    private final PullExchange exchange;
     private final Timer.Sample sample;
     private final AtomicBoolean answered;
 
@@ -153,14 +160,14 @@ public class InboxService {
         DeviceId device,
         InboxCursor cursor,
         int limit,
-        DeferredResult<PullResponse> result,
+        PullExchange exchange,
         Timer.Sample sample,
         AtomicBoolean answered) {
       this.user = user;
       this.device = device;
       this.cursor = cursor;
       this.limit = limit;
-      this.result = result;
+      this.exchange = exchange;
       this.sample = sample;
       this.answered = answered;
     }
@@ -176,8 +183,8 @@ public class InboxService {
       // predecessor): the answer a re-read would give at the moment of that append.
       if (answered.compareAndSet(false, true)) {
         wakeups.increment();
-        result.setResult(
-            answer(
+        exchange.answer(
+            recorded(
                 new PullResult(null, next.cursor(), cursor, List.of(next), false),
                 sample,
                 parkedPulls));
@@ -186,7 +193,7 @@ public class InboxService {
 
     /** Registers first, then re-reads: a signal arriving in between wakes it again. */
     void check(boolean woken) {
-      if (answered.get() || result.isSetOrExpired()) {
+      if (answered.get()) {
         return;
       }
       longPolls.register(user, this);
@@ -196,7 +203,7 @@ public class InboxService {
       } catch (RuntimeException e) {
         longPolls.unregister(user, this);
         if (answered.compareAndSet(false, true)) {
-          result.setErrorResult(e);
+          exchange.fail(e);
         }
         return;
       }
@@ -205,7 +212,7 @@ public class InboxService {
         if (woken) {
           wakeups.increment();
         }
-        result.setResult(answer(again, sample, parkedPulls));
+        exchange.answer(recorded(again, sample, parkedPulls));
       }
     }
   }

@@ -83,7 +83,7 @@ class RedisInboxStore implements InboxStore {
     if (targets.isEmpty()) {
       return List.of();
     }
-    byte[] body = bytes(wire.body(item));
+    byte[] body = wire.body(item);
     // Instances of the first layout read only 'd' (the item) and listen only on inbox-signal:
     // both are written during a rolling upgrade (messenger.inbox.v1-compatible), otherwise not.
     boolean v1 = properties.v1Compatible();
@@ -172,14 +172,14 @@ class RedisInboxStore implements InboxStore {
   public PullResult pull(
       UserId user, DeviceId device, InboxCursor cursor, InboxCursor pendingAck, int limit) {
     List<Object> reply =
-        redis.execute(
+        evalRaw(
             pullScript,
             keys(user),
-            cursor == null ? "" : cursor.toString(),
-            DEVICE_FIELD + device.value(),
-            pendingAck == null ? "" : pendingAck.toString(),
-            Integer.toString(limit),
-            Long.toString(properties.retention().toMillis()));
+            bytes(cursor == null ? "" : cursor.toString()),
+            bytes(DEVICE_FIELD + device.value()),
+            bytes(pendingAck == null ? "" : pendingAck.toString()),
+            bytes(Integer.toString(limit)),
+            bytes(Long.toString(properties.retention().toMillis())));
     String status = text(reply.get(0));
     if (reply.size() >= 6) {
       depth.record(toLong(reply.get(4)));
@@ -214,27 +214,55 @@ class RedisInboxStore implements InboxStore {
   }
 
   /**
-   * The wire form of one stream entry: its stored body ({@code w}) with the cursor spliced in, or,
-   * for an entry written before the wire form (only {@code d}, the item), the item serialized now.
+   * The wire form of one stream entry: its stored body ({@code w}) with the cursor spliced in, as
+   * bytes straight from Redis, or, for an entry written before the wire form (only {@code d}, the
+   * item), the item serialized now.
    */
   private WireEntry entry(List<?> row) {
-    String id = text(row.get(0));
-    InboxCursor cursor = InboxCursor.parse(id);
+    byte[] id = (byte[]) row.get(0);
+    InboxCursor cursor = InboxCursor.parse(new String(id, StandardCharsets.ISO_8859_1));
     List<?> fields = (List<?>) row.get(1);
-    String item = null;
+    byte[] item = null;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
-      String field = text(fields.get(i));
-      if ("w".equals(field)) {
-        return EntryJson.wire(cursor, id, text(fields.get(i + 1)));
+      byte[] field = (byte[]) fields.get(i);
+      if (field.length == 1 && field[0] == 'w') {
+        return new WireEntry(cursor, EntryJson.withCursor(id, (byte[]) fields.get(i + 1)));
       }
-      if ("d".equals(field)) {
-        item = text(fields.get(i + 1));
+      if (field.length == 1 && field[0] == 'd') {
+        item = (byte[]) fields.get(i + 1);
       }
     }
     if (item == null) {
-      throw new IllegalStateException("inbox entry " + id + " has no item");
+      throw new IllegalStateException("inbox entry " + cursor + " has no item");
     }
-    return EntryJson.wire(cursor, id, wire.body(items.read(item)));
+    return EntryJson.wire(cursor, wire.body(items.read(new String(item, StandardCharsets.UTF_8))));
+  }
+
+  /**
+   * Runs {@code script} by its SHA and answers the raw reply (byte arrays, longs and lists of them:
+   * no decoding into strings), loading the script when Redis does not know it.
+   */
+  private List<Object> evalRaw(RedisScript<?> script, List<String> keys, byte[]... args) {
+    byte[][] keysAndArgs = new byte[keys.size() + args.length][];
+    for (int i = 0; i < keys.size(); i++) {
+      keysAndArgs[i] = bytes(keys.get(i));
+    }
+    System.arraycopy(args, 0, keysAndArgs, keys.size(), args.length);
+    RedisCallback<List<Object>> call =
+        c ->
+            c.scriptingCommands()
+                .evalSha(script.getSha1(), ReturnType.MULTI, keys.size(), keysAndArgs);
+    try {
+      return redis.execute(call);
+    } catch (DataAccessException e) {
+      if (!isNoScript(e)) {
+        throw e;
+      }
+      redis.execute(
+          (RedisCallback<Object>)
+              c -> c.scriptingCommands().scriptLoad(bytes(script.getScriptAsString())));
+      return redis.execute(call);
+    }
   }
 
   @Override

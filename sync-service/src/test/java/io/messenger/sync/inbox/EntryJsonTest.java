@@ -9,6 +9,7 @@ import io.messenger.model.InboxEntry;
 import io.messenger.model.InboxItem;
 import io.messenger.model.Message;
 import io.messenger.model.UserId;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,52 +53,58 @@ class EntryJsonTest {
         WireEntry wire = entries.wire(entry);
 
         assertThat(wire.cursor()).isEqualTo(cursor);
-        assertThat(wire.json()).isEqualTo(json.writeValueAsString(EntryDto.of(entry)));
+        assertThat(wire.text()).isEqualTo(json.writeValueAsString(EntryDto.of(entry)));
       }
     }
   }
 
   @Test
   void theStoredBodyHasNoCursor() {
-    String body = entries.body(Items.message("c1", 1, "bob"));
+    String body = new String(entries.body(Items.message("c1", 1, "bob")), StandardCharsets.UTF_8);
 
     assertThat(body).startsWith("{\"kind\":\"message\"").doesNotContain("cursor");
   }
 
   @Test
-  void aPullResponseWithWireEntriesSerializesLikeOneWithEntryDtos() {
+  void aRenderedPullIsWhatJacksonWritesForThePullResponse() {
+    PullJson renderer = new PullJson(json);
     InboxCursor from = new InboxCursor(5, 0);
     List<InboxEntry> list = new ArrayList<>();
     long millis = 1_700_000_000_000L;
     for (InboxItem item : items()) {
       list.add(new InboxEntry(new InboxCursor(millis++, 0), item));
     }
-    PullResult result =
-        new PullResult(
-            null,
-            list.get(list.size() - 1).cursor(),
-            from,
-            list.stream().map(entries::wire).toList(),
-            true);
+    InboxCursor last = list.get(list.size() - 1).cursor();
+    List<WireEntry> wire = list.stream().map(entries::wire).toList();
+    List<EntryDto> dtos = list.stream().map(EntryDto::of).toList();
 
-    String spliced = json.writeValueAsString(PullResponse.of(result));
+    for (boolean more : new boolean[] {true, false}) {
+      assertThat(text(renderer.render(new PullResult(null, last, from, wire, more))))
+          .isEqualTo(json.writeValueAsString(new PullResponse(dtos, last.toString(), more, null)));
+      assertThat(text(renderer.render(new PullResult(null, last, from, wire.subList(0, 1), more))))
+          .isEqualTo(
+              json.writeValueAsString(
+                  new PullResponse(
+                      dtos.subList(0, 1), list.get(0).cursor().toString(), more, null)));
+    }
+    assertThat(text(renderer.render(new PullResult(null, from, from, List.of(), false))))
+        .isEqualTo(json.writeValueAsString(new PullResponse(List.of(), "5-0", false, null)));
+    PullResult gap = new PullResult(ResyncReason.GAP, last, from, List.of(), false);
+    assertThat(text(renderer.render(gap)))
+        .isEqualTo(json.writeValueAsString(PullResponse.resync(gap)))
+        .contains("\"resync\":{\"reason\":\"gap\"");
+  }
 
-    record Before(List<EntryDto> entries, String nextCursor, boolean hasMore, Object resync) {}
-    String before =
-        json.writeValueAsString(
-            new Before(
-                list.stream().map(EntryDto::of).toList(),
-                list.get(list.size() - 1).cursor().toString(),
-                true,
-                null));
-    assertThat(spliced).isEqualTo(before);
+  private static String text(byte[] utf8) {
+    return new String(utf8, StandardCharsets.UTF_8);
   }
 
   @Test
   void aMalformedStoredBodyIsRefused() {
-    assertThatThrownBy(() -> EntryJson.withCursor("1-0", "{}"))
+    byte[] id = "1-0".getBytes(StandardCharsets.US_ASCII);
+    assertThatThrownBy(() -> EntryJson.withCursor(id, "{}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> EntryJson.withCursor("1-0", "[1]"))
+    assertThatThrownBy(() -> EntryJson.withCursor(id, "[1]".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IllegalStateException.class);
   }
 }

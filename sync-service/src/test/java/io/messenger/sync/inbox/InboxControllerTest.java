@@ -1,8 +1,6 @@
 package io.messenger.sync.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -28,10 +26,13 @@ import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class InboxControllerTest {
 
   private static final UserId ALICE = UserId.of("alice");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final InMemoryInboxStore store = new InMemoryInboxStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -39,7 +40,9 @@ class InboxControllerTest {
       new LongPollRegistry(new SyncProperties(1, null), meters);
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(
-              new InboxController(new InboxService(store, PendingAcks.NONE, longPolls, meters)))
+              new InboxController(
+                  new InboxService(store, PendingAcks.NONE, longPolls, meters),
+                  new PullExchanges(JSON, meters)))
           .setControllerAdvice(new ProblemAdvice())
           .setCustomArgumentResolvers(new TestCaller())
           .build();
@@ -94,12 +97,10 @@ class InboxControllerTest {
     store.append(List.of(ALICE), Items.message("c1", 2, "bob"));
     store.append(List.of(ALICE), Items.message("c1", 3, "bob"));
 
-    MvcResult pending =
-        mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", "2"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
-    mvc.perform(asyncDispatch(pending))
+    mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", "2"))
+        .andExpect(request().asyncNotStarted())
         .andExpect(status().isOk())
+        .andExpect(header().string("Content-Type", "application/json"))
         .andExpect(jsonPath("$.entries.length()").value(2))
         .andExpect(jsonPath("$.entries[0].seq").value(1))
         .andExpect(jsonPath("$.entries[1].seq").value(2))
@@ -110,8 +111,7 @@ class InboxControllerTest {
 
   @Test
   void newDeviceGetsAResyncWithTheHead() throws Exception {
-    MvcResult pending = mvc.perform(get("/v1/sync")).andReturn();
-    mvc.perform(asyncDispatch(pending))
+    mvc.perform(get("/v1/sync"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.resync.reason").value("new_device"))
         .andExpect(jsonPath("$.resync.headCursor").value("1-0"))
@@ -124,22 +124,20 @@ class InboxControllerTest {
         mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
             .andExpect(request().asyncStarted())
             .andReturn();
-    String body =
-        new EntryJson(tools.jackson.databind.json.JsonMapper.builder().build())
-            .body(Items.message("c1", 9, "bob"));
+    byte[] body = new EntryJson(JSON).body(Items.message("c1", 9, "bob"));
 
     // Nothing is appended to the store: the answer can only come from the news.
     longPolls.signal(
         ALICE, new InboxNews(ALICE, new InboxCursor(1, 0), new InboxCursor(7, 0), body));
 
-    pending.getAsyncResult(5_000);
-    mvc.perform(asyncDispatch(pending))
-        .andExpect(status().isOk())
-        .andExpect(jsonPath("$.entries.length()").value(1))
-        .andExpect(jsonPath("$.entries[0].cursor").value("7-0"))
-        .andExpect(jsonPath("$.entries[0].seq").value(9))
-        .andExpect(jsonPath("$.nextCursor").value("7-0"))
-        .andExpect(jsonPath("$.hasMore").value(false));
+    JsonNode answer = awaitAnswer(pending);
+    assertThat(pending.getResponse().getStatus()).isEqualTo(200);
+    assertThat(answer.path("entries")).hasSize(1);
+    assertThat(answer.path("entries").get(0).path("cursor").asString()).isEqualTo("7-0");
+    assertThat(answer.path("entries").get(0).path("seq").asLong()).isEqualTo(9);
+    assertThat(answer.path("nextCursor").asString()).isEqualTo("7-0");
+    assertThat(answer.path("hasMore").asBoolean()).isFalse();
+    assertThat(longPolls.parked()).isZero();
   }
 
   @Test
@@ -148,23 +146,19 @@ class InboxControllerTest {
         mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
             .andExpect(request().asyncStarted())
             .andReturn();
-    String body =
-        new EntryJson(tools.jackson.databind.json.JsonMapper.builder().build())
-            .body(Items.message("c1", 9, "bob"));
+    byte[] body = new EntryJson(JSON).body(Items.message("c1", 9, "bob"));
 
     // The news names another predecessor: the waiter re-reads, finds nothing, and keeps waiting.
     longPolls.signal(
         ALICE, new InboxNews(ALICE, new InboxCursor(6, 0), new InboxCursor(7, 0), body));
     Thread.sleep(300);
-    assertThatThrownBy(() -> pending.getAsyncResult(10)).isInstanceOf(IllegalStateException.class);
+    assertThat(pending.getResponse().getContentAsString()).isEmpty();
 
     store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
     longPolls.signal(ALICE, null);
-    pending.getAsyncResult(5_000);
-    mvc.perform(asyncDispatch(pending))
-        .andExpect(status().isOk())
-        .andExpect(jsonPath("$.entries.length()").value(1))
-        .andExpect(jsonPath("$.entries[0].seq").value(1));
+    JsonNode answer = awaitAnswer(pending);
+    assertThat(answer.path("entries")).hasSize(1);
+    assertThat(answer.path("entries").get(0).path("seq").asLong()).isEqualTo(1);
   }
 
   @Test
@@ -178,11 +172,38 @@ class InboxControllerTest {
 
     store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
 
-    pending.getAsyncResult(5_000);
-    mvc.perform(asyncDispatch(pending))
-        .andExpect(status().isOk())
-        .andExpect(jsonPath("$.entries[0].seq").value(1));
+    JsonNode answer = awaitAnswer(pending);
+    assertThat(answer.path("entries").get(0).path("seq").asLong()).isEqualTo(1);
     assertThat(meters.counter("messenger.sync.longpoll.wakeups").count()).isEqualTo(1);
+    assertThat(longPolls.parked()).isZero();
+  }
+
+  @Test
+  void aLongPollWithoutNewsAnswersEmptyWhenItsWaitIsOver() throws Exception {
+    MvcResult pending =
+        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "300"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+
+    JsonNode answer = awaitAnswer(pending);
+
+    assertThat(pending.getResponse().getStatus()).isEqualTo(200);
+    assertThat(answer.path("entries")).isEmpty();
+    assertThat(answer.path("nextCursor").asString()).isEqualTo("1-0");
+    assertThat(longPolls.parked()).isZero();
+  }
+
+  /** The JSON a parked pull answered once it was woken (written from another thread). */
+  private static JsonNode awaitAnswer(MvcResult pending) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (pending.getResponse().getContentAsString().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the parked pull was not answered");
+      }
+      Thread.sleep(10);
+    }
+    Thread.sleep(50); // the exchange completes right after the write
+    return JSON.readTree(pending.getResponse().getContentAsString());
   }
 
   @Test

@@ -46,7 +46,7 @@ class RedisInboxStoreIT {
   }
 
   private static List<Long> seqs(PullResult result) {
-    return result.entries().stream().map(e -> JSON.readTree(e.json()).get("seq").asLong()).toList();
+    return result.entries().stream().map(e -> JSON.readTree(e.text()).get("seq").asLong()).toList();
   }
 
   /** What the API answered for an entry before the stored wire form: EntryDto, serialized. */
@@ -69,7 +69,7 @@ class RedisInboxStoreIT {
 
     assertThat(entries).extracting(WireEntry::cursor).containsExactlyElementsOf(cursors);
     for (int i = 0; i < items.size(); i++) {
-      assertThat(entries.get(i).json()).isEqualTo(serialized(cursors.get(i), items.get(i)));
+      assertThat(entries.get(i).text()).isEqualTo(serialized(cursors.get(i), items.get(i)));
     }
   }
 
@@ -92,7 +92,7 @@ class RedisInboxStoreIT {
     List<WireEntry> entries = store.pull(user, PHONE, start, null, 10).entries();
 
     assertThat(entries).hasSize(1);
-    assertThat(entries.get(0).json()).isEqualTo(serialized(entries.get(0).cursor(), item));
+    assertThat(entries.get(0).text()).isEqualTo(serialized(entries.get(0).cursor(), item));
   }
 
   @Test
