@@ -572,7 +572,9 @@ class FuzzIT {
             "{\"actorId\":\""
                 + ALICE
                 + "\",\"clientOpId\":\"v-5\",\"type\":\"recall\",\"targetSeq\":-1}",
-            "{\"actorId\":\"bad id\",\"add\":[\"" + CAROL + "\"]}",
+            // Bad on every path: on the client's member path the unknown actorId alone would be
+            // ignored (forward compatibility) and a valid member added, so the member is bad too.
+            "{\"actorId\":\"bad id\",\"add\":[\"bad id\"]}",
             "{\"type\":\"direct\",\"members\":[],\"createdBy\":\"bad/id\"}"));
   }
 
