@@ -1,12 +1,16 @@
 package io.messenger.history.page;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
@@ -25,6 +29,8 @@ class CassandraMessagePages implements MessagePages {
   private final PreparedStatement before;
   private final PreparedStatement after;
   private final PreparedStatement hidden;
+  private final PreparedStatement hiddenBelow;
+  private final PreparedStatement hiddenAbove;
   private final PreparedStatement readSeq;
 
   CassandraMessagePages(CqlSession session, Keyspace ks) {
@@ -54,6 +60,16 @@ class CassandraMessagePages implements MessagePages {
             "SELECT seq FROM "
                 + ks.table("hidden_messages")
                 + " WHERE conversation_id = ? AND user_id = ? AND seq >= ? AND seq <= ?");
+    hiddenBelow =
+        session.prepare(
+            "SELECT seq FROM "
+                + ks.table("hidden_messages")
+                + " WHERE conversation_id = ? AND user_id = ? AND seq < ? LIMIT ?");
+    hiddenAbove =
+        session.prepare(
+            "SELECT seq FROM "
+                + ks.table("hidden_messages")
+                + " WHERE conversation_id = ? AND user_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?");
     readSeq =
         session.prepare(
             "SELECT read_seq FROM "
@@ -75,20 +91,26 @@ class CassandraMessagePages implements MessagePages {
             rs -> {
               List<Bucket> out = new ArrayList<>();
               for (Row row : rs.currentPage()) {
-                out.add(new Bucket(row.getLong("bucket"), row.getLong("first_seq")));
+                out.add(new Bucket(row.getLong(0), row.getLong(1)));
               }
               return out;
             });
   }
 
   @Override
-  public List<PageMessage> before(ConversationId id, long bucket, long seq, int limit) {
-    return rows(session.execute(before.bind(id.value(), bucket, seq, limit)));
+  public CompletionStage<List<PageMessage>> beforeAsync(
+      ConversationId id, long bucket, long seq, int limit) {
+    return session
+        .executeAsync(before.bind(id.value(), bucket, seq, limit).setPageSize(limit + 1))
+        .thenApply(CassandraMessagePages::rows);
   }
 
   @Override
-  public List<PageMessage> after(ConversationId id, long bucket, long seq, int limit) {
-    return rows(session.execute(after.bind(id.value(), bucket, seq, limit)));
+  public CompletionStage<List<PageMessage>> afterAsync(
+      ConversationId id, long bucket, long seq, int limit) {
+    return session
+        .executeAsync(after.bind(id.value(), bucket, seq, limit).setPageSize(limit + 1))
+        .thenApply(CassandraMessagePages::rows);
   }
 
   @Override
@@ -101,23 +123,67 @@ class CassandraMessagePages implements MessagePages {
   }
 
   @Override
+  public CompletionStage<HiddenWindow> hiddenNearAsync(
+      ConversationId id, UserId user, long seq, boolean above, int max) {
+    PreparedStatement statement = above ? hiddenAbove : hiddenBelow;
+    return session
+        .executeAsync(statement.bind(id.value(), user.value(), seq, max).setPageSize(max + 1))
+        .thenApply(
+            rs -> {
+              TreeSet<Long> out = new TreeSet<>();
+              int n = 0;
+              for (Row row : rs.currentPage()) {
+                out.add(row.getLong(0));
+                n++;
+              }
+              return new HiddenWindow(out, seq, above, n >= max);
+            });
+  }
+
+  @Override
   public long readSeq(ConversationId id, UserId user) {
     Row row = session.execute(readSeq.bind(id.value(), user.value())).one();
     return row == null || row.isNull("read_seq") ? 0 : row.getLong("read_seq");
   }
 
-  private static List<PageMessage> rows(Iterable<Row> rows) {
-    List<PageMessage> out = new ArrayList<>();
-    for (Row row : rows) {
+  /**
+   * The rows of the one result page (the page size is above the statement's LIMIT). Columns by
+   * index, in {@link #COLUMNS} order; text cells decoded straight from their bytes (the driver's
+   * text codec decodes through a {@code CharBuffer}: two copies).
+   */
+  private static List<PageMessage> rows(AsyncResultSet rs) {
+    List<PageMessage> out = new ArrayList<>(rs.remaining());
+    for (Row row : rs.currentPage()) {
       out.add(
           new PageMessage(
-              row.getLong("seq"),
-              UserId.of(row.getString("sender_id")),
-              row.getInstant("sent_at"),
-              row.getString("text"),
-              row.getInstant("edited_at"),
-              row.getBoolean("recalled")));
+              row.getLong(0),
+              UserId.of(text(row, 1)),
+              row.getInstant(2),
+              text(row, 3),
+              row.getInstant(4),
+              row.getBoolean(5)));
+    }
+    if (rs.hasMorePages()) {
+      throw new IllegalStateException("a page of messages spans more than one result page");
     }
     return out;
+  }
+
+  /**
+   * A text cell as the driver's codec decodes it: UTF-8, null stays null, empty is "" (Cassandra
+   * validates UTF-8 on write, so the codec's strictness on malformed input never applies).
+   */
+  static String text(Row row, int i) {
+    ByteBuffer bytes = row.getBytesUnsafe(i);
+    if (bytes == null) {
+      return null;
+    }
+    if (bytes.hasArray()) {
+      return new String(
+          bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(), UTF_8);
+    }
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    return new String(copy, UTF_8);
   }
 }

@@ -1,5 +1,6 @@
 package io.messenger.history.page;
 
+import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.util.List;
@@ -23,13 +24,34 @@ interface MessagePages {
   CompletionStage<List<Bucket>> bucketsAsync(ConversationId id);
 
   /** Messages of one bucket with seq below {@code seq}, newest first. */
-  List<PageMessage> before(ConversationId id, long bucket, long seq, int limit);
+  default List<PageMessage> before(ConversationId id, long bucket, long seq, int limit) {
+    return Async.await(beforeAsync(id, bucket, seq, limit));
+  }
+
+  /** {@link #before} without waiting: two candidate partitions of a page are read together. */
+  CompletionStage<List<PageMessage>> beforeAsync(
+      ConversationId id, long bucket, long seq, int limit);
 
   /** Messages of one bucket with seq above {@code seq}, oldest first. */
-  List<PageMessage> after(ConversationId id, long bucket, long seq, int limit);
+  default List<PageMessage> after(ConversationId id, long bucket, long seq, int limit) {
+    return Async.await(afterAsync(id, bucket, seq, limit));
+  }
+
+  /** {@link #after} without waiting. */
+  CompletionStage<List<PageMessage>> afterAsync(
+      ConversationId id, long bucket, long seq, int limit);
 
   /** The seqs {@code user} hid in the conversation within [{@code from}, {@code to}]. */
   NavigableSet<Long> hidden(ConversationId id, UserId user, long from, long to);
+
+  /**
+   * The at most {@code max} greatest seqs {@code user} hid below {@code seq} (exclusive), or, when
+   * {@code above}, the at most {@code max} smallest above it. Issued before the bucket index is
+   * known, beside the membership check; {@link HiddenWindow#covers} tells whether it is complete
+   * for a range.
+   */
+  CompletionStage<HiddenWindow> hiddenNearAsync(
+      ConversationId id, UserId user, long seq, boolean above, int max);
 
   /** The user's read marker, 0 before any. */
   long readSeq(ConversationId id, UserId user);

@@ -281,8 +281,106 @@ class PageIT {
     }
   }
 
+  /**
+   * Pages of a caller who hid many messages (more than {@link PageService#HIDDEN_PREFETCH} near
+   * some anchors, a run across a bucket boundary), with dense seqs (straddling pages read both
+   * partitions together) and with gaps between message seqs (as operations leave): every page
+   * equals the one computed from the visible seqs, at every anchor and limit.
+   */
+  @Test
+  void pagesSkipHiddenMessagesWhereverTheyAre() {
+    for (int stride : new int[] {1, 3}) {
+      String cid = group(alice, bob);
+      ConversationId id = ConversationId.of(cid);
+      int total = 2500;
+      List<Long> all = new ArrayList<>();
+      for (long msgNo = 0; msgNo < total; msgNo++) {
+        all.add(stride * msgNo + 1);
+      }
+      load(id, total, stride);
+      java.util.TreeSet<Long> hidden = new java.util.TreeSet<>();
+      for (long s : all) {
+        long msgNo = (s - 1) / stride;
+        if ((msgNo >= 900 && msgNo <= 1150) || msgNo % 7 == 3 || msgNo >= 2480) {
+          hidden.add(s);
+        }
+      }
+      PreparedStatement hide =
+          session.prepare(
+              "INSERT INTO "
+                  + keyspace.name()
+                  + ".hidden_messages (conversation_id, user_id, seq, hidden_at)"
+                  + " VALUES (?, ?, ?, ?)");
+      List<CompletionStage<?>> inflight = new ArrayList<>();
+      for (long s : hidden) {
+        inflight.add(session.executeAsync(hide.bind(cid, alice, s, Instant.now())));
+      }
+      inflight.forEach(f -> f.toCompletableFuture().join());
+      List<Long> visible = all.stream().filter(s -> !hidden.contains(s)).toList();
+      long lastSeq = all.get(all.size() - 1);
+      List<Long> anchors = new ArrayList<>();
+      for (long msgNo :
+          new long[] {0, 1, 49, 98, 500, 850, 899, 950, 999, 1000, 1001, 1040, 1100, 1151, 1200}) {
+        anchors.add(stride * msgNo + 1);
+      }
+      for (long msgNo : new long[] {1990, 1999, 2000, 2001, 2030, 2400, 2470, 2499}) {
+        anchors.add(stride * msgNo + 1);
+      }
+      anchors.addAll(List.of(0L, 2L, lastSeq + 1, lastSeq + 100));
+      for (int limit : new int[] {1, 2, 50, 100}) {
+        assertPage(id, PageService.Anchor.NEWEST, 0, limit, older(visible, Long.MAX_VALUE, limit));
+        for (long a : anchors) {
+          assertPage(id, PageService.Anchor.BEFORE, a, limit, older(visible, a, limit));
+          assertPage(id, PageService.Anchor.AFTER, a, limit, newer(visible, a, limit));
+          int older = (limit + 1) / 2;
+          List<Long> around = new ArrayList<>(newer(visible, a, limit - older));
+          around.addAll(older(visible, a + 1, older));
+          assertPage(id, PageService.Anchor.AROUND, a, limit, around);
+        }
+      }
+    }
+  }
+
+  private void assertPage(
+      ConversationId id, PageService.Anchor anchor, long seq, int limit, List<Long> expected) {
+    PageService.Page page = pages.page(id, UserId.of(alice), anchor, seq, limit);
+    assertThat(page.messages().stream().map(PageMessage::seq).toList())
+        .as("%s %d limit %d", anchor, seq, limit)
+        .isEqualTo(expected);
+    assertThat(page.partitionsRead())
+        .as("%s %d limit %d", anchor, seq, limit)
+        .isLessThanOrEqualTo(4);
+  }
+
+  /** The {@code limit} greatest of {@code seqs} (ascending) below {@code seq}, newest first. */
+  private static List<Long> older(List<Long> seqs, long seq, int limit) {
+    List<Long> out = new ArrayList<>();
+    for (int i = seqs.size() - 1; i >= 0 && out.size() < limit; i--) {
+      if (seqs.get(i) < seq) {
+        out.add(seqs.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** The {@code limit} smallest of {@code seqs} (ascending) above {@code seq}, newest first. */
+  private static List<Long> newer(List<Long> seqs, long seq, int limit) {
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < seqs.size() && out.size() < limit; i++) {
+      if (seqs.get(i) > seq) {
+        out.add(seqs.get(i));
+      }
+    }
+    return reversed(out);
+  }
+
   /** Writes {@code total} messages (seq = 1..total) straight into the page tables. */
   void load(ConversationId id, int total) {
+    load(id, total, 1);
+  }
+
+  /** Writes {@code total} messages with seq = stride × msgNo + 1 straight into the page tables. */
+  void load(ConversationId id, int total, int stride) {
     String ks = keyspace.name();
     PreparedStatement insert =
         session.prepare(
@@ -303,9 +401,16 @@ class PageIT {
         long bucket = Projections.bucketOfMessage(msgNo);
         batch.addStatement(
             insert.bind(
-                id.value(), bucket, msgNo + 1, msgNo, bob, now, "b" + msgNo, "bulk " + msgNo));
+                id.value(),
+                bucket,
+                stride * msgNo + 1,
+                msgNo,
+                bob,
+                now,
+                "b" + msgNo,
+                "bulk " + msgNo));
         if (msgNo % Projections.MESSAGES_PER_BUCKET == 0) {
-          session.execute(bucketRow.bind(id.value(), bucket, msgNo + 1));
+          session.execute(bucketRow.bind(id.value(), bucket, stride * msgNo + 1));
         }
       }
       inflight.add(session.executeAsync(batch.build()));
@@ -315,15 +420,16 @@ class PageIT {
       }
     }
     inflight.forEach(f -> f.toCompletableFuture().join());
+    long lastSeq = stride * (total - 1L) + 1;
     session.execute(
         "UPDATE "
             + ks
             + ".conversations USING TIMESTAMP "
-            + total
+            + lastSeq
             + " SET last_message_seq = "
-            + total
+            + lastSeq
             + ", last_seq = "
-            + total
+            + lastSeq
             + ", msg_count = "
             + total
             + " WHERE conversation_id = '"
