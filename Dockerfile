@@ -28,7 +28,7 @@ USER messenger
 
 ENV SERVER_PORT=${PORT} \
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:+UseZGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=5 \
   CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/actuator/health/liveness" > /dev/null || exit 1

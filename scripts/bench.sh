@@ -15,7 +15,7 @@
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
 #   BENCH_KEYSPACE [bench] BENCH_DATA_DIR [<repo>/.data/bench] MESSENGER_CASSANDRA_HOST/PORT
 #   [127.0.0.1:9042] (started by run.sh if nothing answers) SKIP_BUILD=1  JAVA_OPTS (services)
-#   BENCH_JAVA_OPTS [-Xmx1g] (the load driver's JVM)
+#   BENCH_JAVA_OPTS [-Xmx1g -XX:+UseZGC] (the load driver's JVM)
 #   MESSENGER_RATE_LIMIT_ENABLED [false]: the per-device / per-user rate limits are off, because a
 #   few simulated devices pulling hundreds of times a second measure capacity, not the limits
 # Never point BENCH_REDIS_PORT at a Redis holding data you keep: the benchmark writes into it.
@@ -128,7 +128,7 @@ BENCH_ARGS=(--sync "http://127.0.0.1:$SYNC_PORT" --history "http://127.0.0.1:$HI
 ((SMOKE)) && BENCH_ARGS+=(--smoke)
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"
 set +e
-read -r -a BENCH_JVM <<<"${BENCH_JAVA_OPTS:--Xmx1g}"
+read -r -a BENCH_JVM <<<"${BENCH_JAVA_OPTS:--Xmx1g -XX:+UseZGC}"
 java "${BENCH_JVM[@]}" -Djava.awt.headless=true -cp "$CP" io.messenger.bench.Bench "${BENCH_ARGS[@]}"
 rc=$?
 set -e

@@ -11,7 +11,8 @@
 #   SPRING_PROFILES_ACTIVE [unset: the services run with --spring.profiles.active=local]
 #   MESSENGER_DATA_DIR [<repo>/.data]   (logs in <data>/logs/<service>.log)
 #   MESSENGER_REDIS_HOST/PORT, MESSENGER_CASSANDRA_HOST/PORT (see scripts/infra.sh)
-#   SKIP_BUILD=1 (use the jars already built)   JAVA_OPTS (JVM options for both services)
+#   SKIP_BUILD=1 (use the jars already built)   JAVA_OPTS (JVM options for both services; ZGC
+#   is the default collector unless JAVA_OPTS names another, e.g. -XX:+UseG1GC)
 #   HEALTH_TIMEOUT [120] seconds per service
 # shellcheck disable=SC2317 # cleanup() and stop_pid() run from traps
 set -euo pipefail
@@ -58,6 +59,11 @@ if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
   JAVA_BIN=$JAVA_HOME/bin/java
 fi
 read -r -a JAVA_OPTS_ARR <<<"${JAVA_OPTS:-}"
+# The services' garbage collector: ZGC (pauses well under a millisecond; with G1 the sync-service's
+# young pauses were 5-40 ms on these 2-core machines and set the pull p99, see
+# docs/benchmarks/README.md), unless JAVA_OPTS names a collector itself.
+GC_OPTS=(-XX:+UseZGC)
+[[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z]*GC ]] && GC_OPTS=()
 SPRING_ARGS=()
 [[ -n "${SPRING_PROFILES_ACTIVE:-}" ]] || SPRING_ARGS+=(--spring.profiles.active=local)
 SPRING_ARGS+=("$@")
@@ -144,7 +150,7 @@ start_service() { # name jar port -> sets LAST_PID
   [[ ! -f "$logfile" ]] || mv -f -- "$logfile" "$logfile.1"
   : >"$logfile"
   log "starting $name on port $port ($jar, log $logfile)"
-  "$JAVA_BIN" "${JAVA_OPTS_ARR[@]}" -jar "$jar" --server.port="$port" "${SPRING_ARGS[@]}" \
+  "$JAVA_BIN" "${GC_OPTS[@]}" "${JAVA_OPTS_ARR[@]}" -jar "$jar" --server.port="$port" "${SPRING_ARGS[@]}" \
     >>"$logfile" 2>&1 </dev/null &
   LAST_PID=$!
   tail -n +1 -F "$logfile" 2>/dev/null > >(sed -u "s/^/[$name] /") &

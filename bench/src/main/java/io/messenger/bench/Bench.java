@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -574,65 +572,86 @@ public final class Bench {
     AtomicLong woken = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     String[] lastError = new String[1];
-    for (int round = 0; round < rounds; round++) {
-      ConcurrentLinkedQueue<long[]> arrivals = new ConcurrentLinkedQueue<>();
-      List<CompletableFuture<?>> polls = new ArrayList<>();
+    java.net.URI syncUri = java.net.URI.create(api.sync);
+    // Round -1 warms up the JIT on the wake-up path; it is logged, not counted.
+    for (int round = -1; round < rounds; round++) {
+      int thisRound = round;
       double parked0 = api.metric(api.sync, "messenger_sync_longpoll_parked");
+      List<String> paths = new ArrayList<>(clients);
       for (int i = 0; i < clients; i++) {
-        int client = i;
-        polls.add(
-            api.getAsync(api.pullUrl(cursors[i], 100, 30_000), tokens.get(i))
-                .thenAccept(
-                    a -> {
-                      long at = System.nanoTime();
-                      long wallMicros = wallClockMicros();
-                      JsonNode body = a.expect(200).json();
-                      if (body.path("entries").isEmpty()) {
-                        throw new IllegalStateException("woken without entries");
+        paths.add(api.pullUrl(cursors[i], 100, 30_000).substring(api.sync.length()));
+      }
+      AtomicLong t0 = new AtomicLong();
+      AtomicLong sent = new AtomicLong();
+      // The send runs beside the client's selector loop, so that answers are stamped as they
+      // arrive, also while the send itself is still in flight.
+      Runnable wakeUp =
+          () -> {
+            Thread sending =
+                new Thread(
+                    () -> {
+                      try {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (api.metric(api.sync, "messenger_sync_longpoll_parked")
+                                < parked0 + clients
+                            && System.nanoTime() < deadline) {
+                          Thread.sleep(50);
+                        }
+                        Thread.sleep(200);
+                        t0.set(System.nanoTime());
+                        api.send(sender, cid, run + "lp" + thisRound, "wake up " + thisRound);
+                        sent.set(System.nanoTime());
+                      } catch (Exception e) {
+                        errors.incrementAndGet();
+                        lastError[0] = String.valueOf(e);
                       }
-                      cursors[client] = body.path("nextCursor").asString();
-                      // The entry's cursor is its stream id: <Redis server clock millis>-<n>,
-                      // taken by XADD on this machine's clock.
-                      String cursor = body.path("entries").get(0).path("cursor").asString();
-                      long appendedMillis =
-                          Long.parseLong(cursor.substring(0, cursor.indexOf('-')));
-                      arrivals.add(new long[] {at, wallMicros - appendedMillis * 1000});
-                    })
-                .exceptionally(
-                    e -> {
-                      errors.incrementAndGet();
-                      lastError[0] = String.valueOf(e);
-                      return null;
-                    }));
-        if (i % 100 == 99) {
-          Thread.sleep(20); // stay within the server's accept backlog
+                    },
+                    "longpoll-sender");
+            sending.setDaemon(true);
+            sending.start();
+          };
+      List<LongPollClient.Arrival> arrivals =
+          LongPollClient.run(syncUri.getHost(), syncUri.getPort(), paths, tokens, wakeUp, 60_000);
+      long roundStart = t0.get();
+      List<long[]> times = new ArrayList<>();
+      for (LongPollClient.Arrival a : arrivals) {
+        try {
+          if (a.status() != 200) {
+            throw new IllegalStateException("HTTP " + a.status() + ": " + Api.abbreviate(a.text()));
+          }
+          JsonNode body = Api.JSON.readTree(a.body());
+          if (body.path("entries").isEmpty()) {
+            throw new IllegalStateException("woken without entries");
+          }
+          cursors[a.index()] = body.path("nextCursor").asString();
+          // The entry's cursor is its stream id: <Redis server clock millis>-<n>, taken by XADD
+          // on this machine's clock.
+          String cursor = body.path("entries").get(0).path("cursor").asString();
+          long appendedMillis = Long.parseLong(cursor.substring(0, cursor.indexOf('-')));
+          times.add(new long[] {a.nanoTime() - roundStart, a.wallMicros() - appendedMillis * 1000});
+        } catch (RuntimeException e) {
+          errors.incrementAndGet();
+          lastError[0] = String.valueOf(e);
         }
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (api.metric(api.sync, "messenger_sync_longpoll_parked") < parked0 + clients
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
+      if (sent.get() > 0 && round >= 0) {
+        sendLatency.recordValue(Math.max(1, (sent.get() - roundStart) / 1000));
       }
-      Thread.sleep(200);
-      long t0 = System.nanoTime();
-      api.send(sender, cid, run + "lp" + round, "wake up " + round);
-      long sent = System.nanoTime();
-      sendLatency.recordValue(Math.max(1, (sent - t0) / 1000));
-      CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      for (long[] a : arrivals) {
-        wake.recordValue(Math.max(1, (a[0] - t0) / 1000));
-        fromAppend.recordValue(Math.max(1, a[1]));
+      for (long[] t : round >= 0 ? times : List.<long[]>of()) {
+        wake.recordValue(Math.max(1, t[0] / 1000));
+        fromAppend.recordValue(Math.max(1, t[1]));
         woken.incrementAndGet();
       }
       log(
           String.format(
-              "long-poll round %d: %d woken, send answered in %.1f ms, last wake-up at %.1f ms"
+              "long-poll round %d%s: %d woken, send answered in %.1f ms, last wake-up at %.1f ms"
                   + " after the send started, %.1f ms at most after its entry was appended",
               round,
-              arrivals.size(),
-              ms(sent - t0),
-              arrivals.stream().mapToLong(a -> a[0] - t0).max().orElse(0) / 1e6,
-              arrivals.stream().mapToLong(a -> a[1]).max().orElse(0) / 1e3));
+              round < 0 ? " (warm-up, not counted)" : "",
+              times.size(),
+              ms(sent.get() - roundStart),
+              times.stream().mapToLong(t -> t[0]).max().orElse(0) / 1e6,
+              times.stream().mapToLong(t -> t[1]).max().orElse(0) / 1e3));
     }
     Result r =
         new Result("longpoll", clients + " parked long-polls woken by a send")
