@@ -63,7 +63,7 @@ read -r -a JAVA_OPTS_ARR <<<"${JAVA_OPTS:-}"
 # young pauses were 5-40 ms on these 2-core machines and set the pull p99, see
 # docs/benchmarks/README.md), unless JAVA_OPTS names a collector itself.
 GC_OPTS=(-XX:+UseZGC)
-[[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z]*GC ]] && GC_OPTS=()
+[[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC ]] && GC_OPTS=()
 SPRING_ARGS=()
 [[ -n "${SPRING_PROFILES_ACTIVE:-}" ]] || SPRING_ARGS+=(--spring.profiles.active=local)
 SPRING_ARGS+=("$@")
