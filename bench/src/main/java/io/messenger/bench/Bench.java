@@ -540,8 +540,72 @@ public final class Bench {
           many.extra.put("ratioToRaw", Load.round(many.throughput() / rawMany.throughput()));
         }
       }
+      if (length == lengths[lengths.length - 1]) {
+        interleavedPages(cid, token, length);
+      }
     }
     summary.put("pageP99Ms", p99);
+  }
+
+  /**
+   * The deep-vs-newest comparison under equal conditions: one client alternating the two pages,
+   * each into its own histogram. (Taken one after the other, the second case also meets whatever
+   * the first left behind: compaction after the load, JIT, the c=8 case before it.)
+   */
+  private void interleavedPages(String cid, String token, int length) throws Exception {
+    Histogram newest = Load.histogram();
+    Histogram deep = Load.histogram();
+    long start = System.nanoTime();
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + 2 * measure.toNanos();
+    long errors = 0;
+    String lastError = null;
+    for (long n = 0; System.nanoTime() < end; n++) {
+      boolean isDeep = n % 2 == 1;
+      long t0 = System.nanoTime();
+      try {
+        api.page(cid, token, isDeep ? "?limit=50&before=101" : "?limit=50");
+      } catch (Exception e) {
+        errors++;
+        lastError = String.valueOf(e);
+        continue;
+      }
+      long t1 = System.nanoTime();
+      if (t0 >= measureFrom) {
+        (isDeep ? deep : newest).recordValue(Math.max(1, (t1 - t0) / 1000));
+      }
+    }
+    double seconds = (System.nanoTime() - measureFrom) / 1e9;
+    Result[] results = new Result[2];
+    for (int i = 0; i < 2; i++) {
+      String where = i == 0 ? "newest" : "deep";
+      Result r =
+          new Result("page", "page of 50, " + where + ", length " + length + ", interleaved")
+              .param("length", length)
+              .param("where", where)
+              .param("interleaved", true);
+      r.histogram = i == 0 ? newest : deep;
+      r.ops = r.histogram.getTotalCount();
+      r.errors = errors;
+      r.lastError = lastError;
+      r.seconds = seconds;
+      add(r);
+      results[i] = r;
+    }
+    double p50 = results[1].percentileMillis(50) / results[0].percentileMillis(50);
+    double p99 = results[1].percentileMillis(99) / results[0].percentileMillis(99);
+    results[1].extra.put("deepOverNewestP50", Load.round(p50));
+    results[1].extra.put("deepOverNewestP99", Load.round(p99));
+    summary.put("pageDeepOverNewestInterleavedP50", Load.round(p50));
+    summary.put("pageDeepOverNewestInterleavedP99", Load.round(p99));
+    log(
+        String.format(
+            "pages interleaved at %d: newest p50/p99 %.2f/%.2f ms, deep %.2f/%.2f ms",
+            length,
+            results[0].percentileMillis(50),
+            results[0].percentileMillis(99),
+            results[1].percentileMillis(50),
+            results[1].percentileMillis(99)));
   }
 
   // --- (e) long-polls -------------------------------------------------------------------------

@@ -111,7 +111,13 @@ final class Report {
             s(r -> !raw(r), Result::throughput),
             "raw Redis pull script (Lettuce)",
             s(Report::raw, Result::throughput)));
-    List<Result> pages = select(results, r -> r.scenario.equals("page") && !r.name.contains("c=8"));
+    List<Result> pages =
+        select(
+            results,
+            r ->
+                r.scenario.equals("page")
+                    && !r.name.contains("c=8")
+                    && !r.name.contains("interleaved"));
     plot(
         out.resolve("page-latency-by-length.png"),
         "History page of 50 by conversation length (c=1)",
