@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.ReturnType;
@@ -97,20 +98,8 @@ class RedisInboxStore implements InboxStore {
             bytes(NEWS_CHANNEL),
             bytes(Integer.toString(InboxNews.MAX_BODY_BYTES)),
             v1 ? bytes(SIGNAL_CHANNEL) : new byte[0]);
-    List<Object> raw;
-    try {
-      raw = appendPipelined(targets, shared);
-    } catch (DataAccessException e) {
-      if (!isNoScript(e)) {
-        throw e;
-      }
-      // Redis lost its script cache (restart, SCRIPT FLUSH): load and retry; appends are
-      // idempotent.
-      redis.execute(
-          (RedisCallback<Object>)
-              c -> c.scriptingCommands().scriptLoad(bytes(appendScript.getScriptAsString())));
-      raw = appendPipelined(targets, shared);
-    }
+    // Appends are idempotent, so a retry after loading the script is safe.
+    List<Object> raw = loadingIfUnknown(appendScript, () -> appendPipelined(targets, shared));
     List<AppendResult> results = new ArrayList<>(targets.size());
     for (int i = 0; i < targets.size(); i++) {
       List<?> reply = (List<?>) raw.get(i);
@@ -240,7 +229,7 @@ class RedisInboxStore implements InboxStore {
 
   /**
    * Runs {@code script} by its SHA and answers the raw reply (byte arrays, longs and lists of them:
-   * no decoding into strings), loading the script when Redis does not know it.
+   * no decoding into strings).
    */
   private List<Object> evalRaw(RedisScript<?> script, List<String> keys, byte[]... args) {
     byte[][] keysAndArgs = new byte[keys.size() + args.length][];
@@ -252,8 +241,16 @@ class RedisInboxStore implements InboxStore {
         c ->
             c.scriptingCommands()
                 .evalSha(script.getSha1(), ReturnType.MULTI, keys.size(), keysAndArgs);
+    return loadingIfUnknown(script, () -> redis.execute(call));
+  }
+
+  /**
+   * Runs {@code call}, which invokes {@code script} by its SHA; when Redis does not know the script
+   * (its cache was lost: restart, {@code SCRIPT FLUSH}), loads it and runs {@code call} once more.
+   */
+  private <T> T loadingIfUnknown(RedisScript<?> script, Supplier<T> call) {
     try {
-      return redis.execute(call);
+      return call.get();
     } catch (DataAccessException e) {
       if (!isNoScript(e)) {
         throw e;
@@ -261,7 +258,7 @@ class RedisInboxStore implements InboxStore {
       redis.execute(
           (RedisCallback<Object>)
               c -> c.scriptingCommands().scriptLoad(bytes(script.getScriptAsString())));
-      return redis.execute(call);
+      return call.get();
     }
   }
 
