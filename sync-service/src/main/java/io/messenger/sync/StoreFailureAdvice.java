@@ -18,22 +18,23 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 /**
  * Redis failures (connection refused, timeouts, cluster errors) become 503 {@code
  * store-unavailable} with {@code Retry-After: 1}, ahead of the shared advice's generic 500, and are
- * counted as {@value SyncMetrics#STORE_ERRORS} ({@code store=redis}).
+ * counted as {@value SyncMetrics#STORE_ERRORS} ({@code store=redis}). Public because a parked
+ * long-poll, answered outside Spring MVC, uses it for the same answer.
  */
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class StoreFailureAdvice {
+public class StoreFailureAdvice {
 
   private static final Logger log = LoggerFactory.getLogger(StoreFailureAdvice.class);
 
   private final MeterRegistry meters;
 
-  StoreFailureAdvice(MeterRegistry meters) {
+  public StoreFailureAdvice(MeterRegistry meters) {
     this.meters = meters;
   }
 
   @ExceptionHandler(DataAccessException.class)
-  ResponseEntity<ProblemDetail> storeFailure(DataAccessException e) {
+  public ResponseEntity<ProblemDetail> storeFailure(DataAccessException e) {
     StoreErrors.count(meters, StoreErrors.REDIS, e);
     log.warn("inbox store unavailable: {}", e.getMessage());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)

@@ -88,8 +88,9 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 "parameter '" + e.getName() + "' has an invalid value"));
   }
 
+  /** Anything else: logged, and answered 500 without internals. */
   @ExceptionHandler(Exception.class)
-  ResponseEntity<Object> unexpected(Exception e) {
+  public ResponseEntity<Object> unexpected(Exception e) {
     BodyTooLargeException tooLarge = BodyTooLargeException.in(e);
     if (tooLarge != null) {
       return tooLarge(tooLarge);

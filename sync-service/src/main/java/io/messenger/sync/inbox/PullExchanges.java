@@ -1,6 +1,7 @@
 package io.messenger.sync.inbox;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.messenger.support.problem.ProblemAdvice;
+import io.messenger.sync.StoreFailureAdvice;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.concurrent.Executors;
@@ -15,13 +16,15 @@ class PullExchanges implements DisposableBean {
 
   private final PullJson renderer;
   private final JsonMapper json;
-  private final MeterRegistry meters;
+  private final StoreFailureAdvice storeFailures;
+  private final ProblemAdvice problems;
   private final ScheduledThreadPoolExecutor timer;
 
-  PullExchanges(JsonMapper json, MeterRegistry meters) {
+  PullExchanges(JsonMapper json, StoreFailureAdvice storeFailures, ProblemAdvice problems) {
     this.renderer = new PullJson(json);
     this.json = json;
-    this.meters = meters;
+    this.storeFailures = storeFailures;
+    this.problems = problems;
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -36,7 +39,8 @@ class PullExchanges implements DisposableBean {
   }
 
   PullExchange open(HttpServletRequest request, HttpServletResponse response) {
-    return new ServletPullExchange(request, response, renderer, json, meters, timer);
+    return new ServletPullExchange(
+        request, response, renderer, json, storeFailures, problems, timer);
   }
 
   @Override

@@ -1,9 +1,7 @@
 package io.messenger.sync.inbox;
 
-import io.messenger.support.problem.ProblemType;
-import io.messenger.support.problem.ProblemWriter;
-import io.messenger.sync.StoreErrors;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.messenger.support.problem.ProblemAdvice;
+import io.messenger.sync.StoreFailureAdvice;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -22,6 +20,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -30,8 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * container thread of its {@link AsyncContext} ({@link AsyncContext#start}), after which the
  * context completes. A parked pull thus costs no second dispatch through the filters and the
  * dispatcher servlet when it is woken (with {@code DeferredResult} that dispatch was most of the
- * cost of waking 1,000 long-polls). Failures after parking are written as the same problem details
- * the controller advice gives.
+ * cost of waking 1,000 long-polls). Failures after parking are answered by the same controller
+ * advice methods as failures before it ({@link StoreFailureAdvice}, {@link ProblemAdvice}).
  */
 final class ServletPullExchange implements PullExchange {
 
@@ -44,7 +43,8 @@ final class ServletPullExchange implements PullExchange {
   private final HttpServletResponse response;
   private final PullJson renderer;
   private final JsonMapper json;
-  private final MeterRegistry meters;
+  private final StoreFailureAdvice storeFailures;
+  private final ProblemAdvice problems;
   private final ScheduledExecutorService timer;
   private volatile AsyncContext async;
 
@@ -53,13 +53,15 @@ final class ServletPullExchange implements PullExchange {
       HttpServletResponse response,
       PullJson renderer,
       JsonMapper json,
-      MeterRegistry meters,
+      StoreFailureAdvice storeFailures,
+      ProblemAdvice problems,
       ScheduledExecutorService timer) {
     this.request = request;
     this.response = response;
     this.renderer = renderer;
     this.json = json;
-    this.meters = meters;
+    this.storeFailures = storeFailures;
+    this.problems = problems;
     this.timer = timer;
   }
 
@@ -69,30 +71,20 @@ final class ServletPullExchange implements PullExchange {
     respond(HttpStatus.OK, MediaType.APPLICATION_JSON_VALUE, body, null);
   }
 
+  /** Answers with what the controller advice gives for {@code failure} outside a parked pull. */
   @Override
   public void fail(RuntimeException failure) {
-    HttpStatus status;
-    ProblemDetail problem;
-    String retryAfter = null;
-    if (failure instanceof DataAccessException) {
-      StoreErrors.count(meters, StoreErrors.REDIS, failure);
-      log.warn("inbox store unavailable: {}", failure.getMessage());
-      status = HttpStatus.SERVICE_UNAVAILABLE;
-      problem =
-          ProblemWriter.problem(
-              status, ProblemType.STORE_UNAVAILABLE, "the inbox store is temporarily unavailable");
-      retryAfter = "1";
-    } else {
-      log.error("long-poll failed", failure);
-      status = HttpStatus.INTERNAL_SERVER_ERROR;
-      problem = ProblemWriter.problem(status, ProblemType.INTERNAL, "unexpected error");
-    }
+    ResponseEntity<?> answer =
+        failure instanceof DataAccessException storeFailure
+            ? storeFailures.storeFailure(storeFailure)
+            : problems.unexpected(failure);
+    ProblemDetail problem = (ProblemDetail) answer.getBody();
     problem.setInstance(URI.create(request.getRequestURI()));
     respond(
-        status,
+        HttpStatus.valueOf(answer.getStatusCode().value()),
         MediaType.APPLICATION_PROBLEM_JSON_VALUE,
         json.writeValueAsBytes(problem),
-        retryAfter);
+        answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
   }
 
   /**

@@ -12,13 +12,16 @@ import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.support.security.Caller;
+import io.messenger.sync.StoreFailureAdvice;
 import io.messenger.sync.SyncProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.MethodParameter;
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -42,7 +45,7 @@ class InboxControllerTest {
       MockMvcBuilders.standaloneSetup(
               new InboxController(
                   new InboxService(store, PendingAcks.NONE, longPolls, meters),
-                  new PullExchanges(JSON, meters)))
+                  new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
           .setControllerAdvice(new ProblemAdvice())
           .setCustomArgumentResolvers(new TestCaller())
           .build();
@@ -120,11 +123,8 @@ class InboxControllerTest {
 
   @Test
   void aLongPollParkedRightBeforeTheNewsAnswersWithItWithoutReadingTheInbox() throws Exception {
-    MvcResult pending =
-        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
-    byte[] body = new EntryJson(JSON).body(Items.message("c1", 9, "bob"));
+    MvcResult pending = park("10000");
+    byte[] body = messageBody(9);
 
     // Nothing is appended to the store: the answer can only come from the news.
     longPolls.signal(
@@ -142,11 +142,8 @@ class InboxControllerTest {
 
   @Test
   void newsThatDoesNotFollowTheCursorMakesTheLongPollReadTheInbox() throws Exception {
-    MvcResult pending =
-        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
-    byte[] body = new EntryJson(JSON).body(Items.message("c1", 9, "bob"));
+    MvcResult pending = park("10000");
+    byte[] body = messageBody(9);
 
     // The news names another predecessor: the waiter re-reads, finds nothing, and keeps waiting.
     longPolls.signal(
@@ -164,10 +161,7 @@ class InboxControllerTest {
   @Test
   void aLongPollIsWokenByAnAppend() throws Exception {
     store.onAppend(user -> longPolls.signal(user, null));
-    MvcResult pending =
-        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
+    MvcResult pending = park("10000");
     assertThat(longPolls.parked()).isEqualTo(1);
 
     store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
@@ -180,10 +174,7 @@ class InboxControllerTest {
 
   @Test
   void aLongPollWithoutNewsAnswersEmptyWhenItsWaitIsOver() throws Exception {
-    MvcResult pending =
-        mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "300"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
+    MvcResult pending = park("300");
 
     JsonNode answer = awaitAnswer(pending);
 
@@ -191,6 +182,18 @@ class InboxControllerTest {
     assertThat(answer.path("entries")).isEmpty();
     assertThat(answer.path("nextCursor").asString()).isEqualTo("1-0");
     assertThat(longPolls.parked()).isZero();
+  }
+
+  /** A pull at the head of alice's empty inbox ({@code 1-0}) that parks for {@code waitMs}. */
+  private MvcResult park(String waitMs) throws Exception {
+    return mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", waitMs))
+        .andExpect(request().asyncStarted())
+        .andReturn();
+  }
+
+  /** The stored wire form of a message with {@code seq}, as news carries it. */
+  private static byte[] messageBody(long seq) {
+    return new EntryJson(JSON).body(Items.message("c1", seq, "bob"));
   }
 
   /** The JSON a parked pull answered once it was woken (written from another thread). */
@@ -207,9 +210,49 @@ class InboxControllerTest {
   }
 
   @Test
+  void aStoreFailureWhileParkedIsA503ProblemWithRetryAfter() throws Exception {
+    AtomicBoolean failing = new AtomicBoolean();
+    InMemoryInboxStore flaky =
+        new InMemoryInboxStore() {
+          @Override
+          public synchronized PullResult pull(
+              UserId user, DeviceId device, InboxCursor cursor, InboxCursor pending, int limit) {
+            if (failing.get()) {
+              throw new RedisConnectionFailureException("connection refused");
+            }
+            return super.pull(user, device, cursor, pending, limit);
+          }
+        };
+    LongPollRegistry registry = new LongPollRegistry(new SyncProperties(1, null), meters);
+    MockMvc flakyMvc =
+        MockMvcBuilders.standaloneSetup(
+                new InboxController(
+                    new InboxService(flaky, PendingAcks.NONE, registry, meters),
+                    new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
+            .setControllerAdvice(new ProblemAdvice())
+            .setCustomArgumentResolvers(new TestCaller())
+            .build();
+    MvcResult pending =
+        flakyMvc
+            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+
+    failing.set(true);
+    registry.signal(ALICE, null);
+
+    JsonNode answer = awaitAnswer(pending);
+    assertThat(pending.getResponse().getStatus()).isEqualTo(503);
+    assertThat(pending.getResponse().getHeader("Retry-After")).isEqualTo("1");
+    assertThat(pending.getResponse().getContentType()).isEqualTo("application/problem+json");
+    assertThat(answer.path("type").asString()).isEqualTo("urn:messenger:problem:store-unavailable");
+    assertThat(answer.path("instance").asString()).isEqualTo("/v1/sync");
+    assertThat(registry.parked()).isZero();
+  }
+
+  @Test
   void beyondTheParkingLimitIsA503WithRetryAfter() throws Exception {
-    mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-        .andExpect(request().asyncStarted());
+    park("10000");
 
     mvc.perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
         .andExpect(status().isServiceUnavailable())
