@@ -54,6 +54,33 @@ public final class Limits {
     return true;
   }
 
+  /** What is wrong with a message or edit text, if anything. */
+  public enum TextProblem {
+    /** Missing, empty or only whitespace. */
+    EMPTY,
+    /** An unpaired surrogate: it cannot be stored as UTF-8. */
+    MALFORMED,
+    /** Longer than the configured maximum (in UTF-16 code units). */
+    TOO_LONG
+  }
+
+  /**
+   * The one rule for message and edit texts, applied by both services: not blank, well-formed
+   * UTF-16, at most {@code maxLength} characters. Empty when the text is acceptable.
+   */
+  public static java.util.Optional<TextProblem> textProblem(String text, int maxLength) {
+    if (text == null || text.isBlank()) {
+      return java.util.Optional.of(TextProblem.EMPTY);
+    }
+    if (!isWellFormedText(text)) {
+      return java.util.Optional.of(TextProblem.MALFORMED);
+    }
+    if (text.length() > maxLength) {
+      return java.util.Optional.of(TextProblem.TOO_LONG);
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Whether {@code value} is a valid client-generated id. */
   public static boolean isValidClientId(String value) {
     return value != null && matches(value, true);

@@ -30,6 +30,25 @@ public final class HistoryMetrics {
   public static final String LOG_APPEND = "messenger.history.log.append";
 
   /**
+   * Distribution summary of the events one consensus round logged (group commit: the writes to one
+   * conversation that queued while the previous round was in flight).
+   */
+  public static final String LOG_BATCH = "messenger.history.log.batch";
+
+  /**
+   * Counter of consensus rounds on the log, tagged {@code result}: {@code applied}, {@code raced}
+   * (another writer moved the head first), {@code duplicate} (a client id was logged before).
+   */
+  public static final String LOG_ROUNDS = "messenger.history.log.rounds";
+
+  /**
+   * Timer (with percentile histogram) of one step of a durable write, tagged {@code step}: {@code
+   * reads} (membership, client id, relay mark, together), {@code commit} (queueing and the
+   * consensus round), {@code complete} (client id record and read tables, together).
+   */
+  public static final String WRITE_STEP = "messenger.history.write.step";
+
+  /**
    * Counter of Cassandra failures answered with 503, tagged {@code store} ({@code cassandra}) and
    * {@code kind} ({@code timeout}, {@code unavailable}, {@code other}).
    */

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Table {@code client_requests}: one single-row partition per key; {@code fingerprint} is a hash
  * of the request's content (a retry must match it, otherwise 409); {@code seq} is set once the
- * event is in the log. A row without a seq is a reservation: a write in flight, or one that died
- * between reserving and recording its seq.
+ * event is in the log. Rows are written after the event was logged (the log's request rows decide
+ * uniqueness within a log partition); a row without a seq is a reservation left by the first
+ * version's write path, which reserved before logging.
  */
 interface ClientRequests {
 
@@ -29,25 +30,15 @@ interface ClientRequests {
   CompletionStage<Optional<Request>> findAsync(ConversationId id, UserId actor, String clientId);
 
   /**
-   * Reserves the key for this request (lightweight transaction).
-   *
-   * @return empty when reserved now, else the request that holds the key
+   * Records the seq the request's event got, with what it is bound to (kind, fingerprint): the
+   * index of client ids across log partitions. An idempotent upsert.
    */
-  Optional<Request> reserve(
+  CompletionStage<Void> completeAsync(
       ConversationId id,
       UserId actor,
       String clientId,
       String kind,
       String fingerprint,
-      Instant now);
-
-  /** Takes over a stale reservation; false when another request changed it meanwhile. */
-  boolean takeOver(
-      ConversationId id, UserId actor, String clientId, Instant staleReservedAt, Instant now);
-
-  /** Records the seq the request's event got. */
-  void complete(ConversationId id, UserId actor, String clientId, long seq);
-
-  /** {@link #complete} without waiting: issued together with the projection writes. */
-  CompletionStage<Void> completeAsync(ConversationId id, UserId actor, String clientId, long seq);
+      Instant at,
+      long seq);
 }

@@ -25,16 +25,48 @@ public interface EventLog {
   }
 
   /**
-   * Appends {@code draft} at the next seq.
+   * A client write to log: the event, and what its client id must stay bound to ({@code
+   * requestKind} and the content's {@code fingerprint}; a retry is compared with them).
+   */
+  record Write(LoggedEvent.Draft draft, String requestKind, String fingerprint) {}
+
+  /** The outcome of {@link #append(ConversationId, Write, Head)}. */
+  sealed interface Appended {
+    /** The event was logged now. */
+    record Created(LoggedEvent event) implements Appended {}
+
+    /**
+     * The client id was logged before, at {@code seq}, for the request described by {@code
+     * requestKind} and {@code fingerprint}: nothing was written now.
+     */
+    record Duplicate(long seq, String requestKind, String fingerprint) implements Appended {}
+  }
+
+  /**
+   * Appends the write's event at the next seq, unless its (actor, client id) is already in the
+   * newest log partition: the claim of the seq and the uniqueness of the client id are decided in
+   * one consensus round, shared by the concurrent writes to the conversation (group commit).
    *
    * @param hint a head known to be at or before the real head (from the conversation row)
    */
+  Appended append(ConversationId id, Write write, Head hint);
+
+  /** Appends {@code draft} at the next seq without an idempotency key (tests, tools). */
   LoggedEvent append(ConversationId id, LoggedEvent.Draft draft, Head hint);
+
+  /** Up to {@code limit} events with seqs in {@code (after, upTo]}, oldest first. */
+  java.util.List<LoggedEvent> range(ConversationId id, long after, long upTo, int limit);
 
   Optional<LoggedEvent> find(ConversationId id, long seq);
 
-  /** The real head, read linearizably from the hint's bucket on. */
+  /**
+   * The real head, read linearizably from the hint's bucket on (a serial read: it also completes a
+   * consensus round another writer left half done).
+   */
   Head head(ConversationId id, Head hint);
+
+  /** The head as committed rounds left it (a quorum read, no consensus round). */
+  Head committedHead(ConversationId id, Head hint);
 
   /**
    * Searches backwards from the head for the event {@code actor} wrote with {@code clientId},

@@ -5,25 +5,21 @@ import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
-import io.messenger.model.ConversationType;
+import io.messenger.model.Limits;
 import io.messenger.model.Operation;
-import io.messenger.model.OperationType;
+import io.messenger.model.Sha256;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +32,12 @@ import org.springframework.stereotype.Service;
  * id): a retry with the same content returns the original event ({@code created = false}); the same
  * id with other content is a 409.
  *
- * <p>Each write is timed as {@value HistoryMetrics#WRITE} (by kind and outcome) and its log append
- * as {@value HistoryMetrics#LOG_APPEND}; each new event is logged in one INFO line whose request id
- * (MDC) ties it to the sync-service's line for the same client request.
+ * <p>A write costs one round of reads (membership, the client id's record, the relay mark, the
+ * member list: issued together), one consensus round shared with the conversation's concurrent
+ * writes ({@link EventLog#append(ConversationId, EventLog.Write, EventLog.Head)}), and one round of
+ * completion writes (client id record, read tables: together). Each write is timed as {@value
+ * HistoryMetrics#WRITE}, its steps as {@value HistoryMetrics#WRITE_STEP}; each new event is logged
+ * in one INFO line whose request id (MDC) ties it to the sync-service's line.
  */
 @Service
 public class EventService {
@@ -49,6 +48,8 @@ public class EventService {
   private final EventLog log;
   private final ClientRequests requests;
   private final Projections projections;
+  private final OperationRules rules;
+  private final DeliveryMarks marks;
   private final WriteProperties properties;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -58,6 +59,8 @@ public class EventService {
       EventLog log,
       ClientRequests requests,
       Projections projections,
+      OperationRules rules,
+      DeliveryMarks marks,
       WriteProperties properties,
       Clock clock,
       MeterRegistry meters) {
@@ -65,6 +68,8 @@ public class EventService {
     this.log = log;
     this.requests = requests;
     this.projections = projections;
+    this.rules = rules;
+    this.marks = marks;
     this.properties = properties;
     this.clock = clock;
     this.meters = meters;
@@ -73,18 +78,35 @@ public class EventService {
   /** A durable event, who must hear of it, and whether this call wrote it. */
   public record Written(LoggedEvent event, List<UserId> recipients, boolean created) {}
 
+  /**
+   * One client write: who, under which client id, what kind of request with which content
+   * fingerprint, the operation if it is one (null for a message), and its event.
+   */
+  private record Request(
+      ConversationId id,
+      UserId actor,
+      String clientId,
+      String kind,
+      String fingerprint,
+      Operation operation,
+      LoggedEvent.Draft draft) {
+
+    boolean needsAllMembers() {
+      return operation == null || OperationRules.needsAllMembers(operation.type());
+    }
+  }
+
   public Written sendMessage(ConversationId id, UserId sender, String clientMsgId, String text) {
     requireText(text);
     return write(
-        id,
-        sender,
-        clientMsgId,
-        "message",
-        fingerprint("message", text),
-        true,
-        conversation -> {},
-        now -> LoggedEvent.Draft.message(sender, clientMsgId, now, text),
-        (conversation, event, members) -> members.get());
+        new Request(
+            id,
+            sender,
+            clientMsgId,
+            "message",
+            Sha256.hex("message", text),
+            null,
+            LoggedEvent.Draft.message(sender, clientMsgId, null, text)));
   }
 
   public Written operate(ConversationId id, UserId actor, String clientOpId, Operation op) {
@@ -93,49 +115,21 @@ public class EventService {
       requireText(edit.text());
     }
     return write(
-        id,
-        actor,
-        clientOpId,
-        "operation",
-        fingerprint(op.type().wireName(), op.referencedSeq() + "\n" + text),
-        op.type() == OperationType.RECALL || op.type() == OperationType.EDIT,
-        conversation -> validate(conversation, actor, op),
-        now -> LoggedEvent.Draft.operation(actor, clientOpId, now, op),
-        (conversation, event, members) -> recipients(conversation, actor, op, members));
+        new Request(
+            id,
+            actor,
+            clientOpId,
+            "operation",
+            Sha256.hex(op.type().wireName(), op.referencedSeq() + "\n" + text),
+            op,
+            LoggedEvent.Draft.operation(actor, clientOpId, null, op)));
   }
 
-  private interface Recipients {
-    List<UserId> of(Conversation conversation, LoggedEvent event, Supplier<List<UserId>> members);
-  }
-
-  private interface Validation {
-    void check(Conversation conversation);
-  }
-
-  private Written write(
-      ConversationId id,
-      UserId actor,
-      String clientId,
-      String kind,
-      String fingerprint,
-      boolean prefetchMembers,
-      Validation validation,
-      Function<Instant, LoggedEvent.Draft> draft,
-      Recipients recipients) {
+  private Written write(Request request) {
     Timer.Sample sample = Timer.start();
     String outcome = "failed";
     try {
-      Written written =
-          writeOnce(
-              id,
-              actor,
-              clientId,
-              kind,
-              fingerprint,
-              prefetchMembers,
-              validation,
-              draft,
-              recipients);
+      Written written = writeOnce(request);
       outcome = written.created() ? "created" : "retried";
       return written;
     } catch (ApiException e) {
@@ -145,106 +139,93 @@ public class EventService {
       sample.stop(
           Timer.builder(HistoryMetrics.WRITE)
               .description("durable writes: idempotency check, seq, log append, read tables")
-              .tags("kind", kind, "outcome", outcome)
+              .tags("kind", request.kind(), "outcome", outcome)
               .publishPercentileHistogram()
               .register(meters));
     }
   }
 
-  private Written writeOnce(
-      ConversationId id,
-      UserId actor,
-      String clientId,
-      String kind,
-      String fingerprint,
-      boolean prefetchMembers,
-      Validation validation,
-      Function<Instant, LoggedEvent.Draft> draft,
-      Recipients recipients) {
-    // The independent reads go out together: conversation row, membership, the client id's
-    // request row and (when the recipients are all members) the member list. One round trip
-    // instead of four.
-    CompletionStage<Conversation> member = conversations.requireMemberAsync(id, actor);
-    CompletionStage<Optional<ClientRequests.Request>> request =
-        requests.findAsync(id, actor, clientId);
+  private Written writeOnce(Request r) {
+    // One round of reads, and the relay's mark written beside them: the conversation row and
+    // membership, the client id's record, and (when every member hears of it) the member list.
+    Timer.Sample step = Timer.start();
+    CompletionStage<Void> marked = marks.markAsync(r.id());
+    CompletionStage<Conversation> member = conversations.requireMemberAsync(r.id(), r.actor());
+    CompletionStage<Optional<ClientRequests.Request>> known =
+        requests.findAsync(r.id(), r.actor(), r.clientId());
     CompletionStage<List<UserId>> prefetched =
-        prefetchMembers ? conversations.membersAsync(id) : null;
+        r.needsAllMembers() ? conversations.membersAsync(r.id()) : null;
     Supplier<List<UserId>> members =
-        () -> prefetched != null ? Async.await(prefetched) : conversations.members(id);
+        () -> prefetched != null ? Async.await(prefetched) : conversations.members(r.id());
     Conversation conversation = Async.await(member);
-    Optional<ClientRequests.Request> known = Async.await(request);
-    if (known.isPresent()) {
-      LoggedEvent original = replay(conversation, actor, clientId, kind, fingerprint, known.get());
-      if (original != null) {
-        return new Written(original, recipients.of(conversation, original, members), false);
-      }
-      validation.check(conversation);
-    } else {
-      validation.check(conversation);
-      Optional<ClientRequests.Request> holder =
-          requests.reserve(id, actor, clientId, kind, fingerprint, clock.instant());
-      if (holder.isPresent()) {
-        LoggedEvent original =
-            replay(conversation, actor, clientId, kind, fingerprint, holder.get());
-        if (original != null) {
-          return new Written(original, recipients.of(conversation, original, members), false);
-        }
+    Optional<ClientRequests.Request> record = Async.await(known);
+    if (record.isPresent()) {
+      Written repeat = replayRecorded(r, conversation, record.get(), members);
+      if (repeat != null) {
+        return repeat;
       }
     }
+    if (r.operation() != null) {
+      rules.validate(conversation, r.actor(), r.operation(), hint(conversation));
+    }
+    Async.await(marked);
+    stop(step, "reads");
+
     // Cassandra keeps milliseconds: so does the answer, so a retry returns the identical body.
-    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    Timer.Sample append = Timer.start();
-    LoggedEvent event = log.append(id, draft.apply(now), hint(conversation));
-    append.stop(
-        Timer.builder(HistoryMetrics.LOG_APPEND)
-            .description("event log appends (the conditional insert that takes the seq)")
-            .tag("kind", kind)
-            .publishPercentileHistogram()
-            .register(meters));
-    // Completing the request and projecting the event are independent idempotent writes: issued
-    // together. Should either fail, the client's retry finds the logged event and repairs both.
-    CompletionStage<Void> completed = requests.completeAsync(id, actor, clientId, event.seq());
-    projections.apply(event);
-    Async.await(completed);
-    List<UserId> to = recipients.of(conversation, event, members);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    step = Timer.start();
+    EventLog.Appended appended =
+        log.append(
+            r.id(),
+            new EventLog.Write(r.draft().stampedAt(now), r.kind(), r.fingerprint()),
+            hint(conversation));
+    stop(step, "commit");
+    if (appended instanceof EventLog.Appended.Duplicate duplicate) {
+      requireSameContent(r, duplicate.requestKind(), duplicate.fingerprint());
+      return replayLogged(r, conversation, duplicate.seq(), members);
+    }
+    LoggedEvent event = ((EventLog.Appended.Created) appended).event();
+    step = Timer.start();
+    complete(r, event);
+    stop(step, "complete");
+    List<UserId> to = OperationRules.recipients(conversation.type(), event, members);
     logger.info(
         "event written: conversation={} seq={} kind={} recipients={}",
-        id.value(),
+        r.id().value(),
         event.seq(),
-        kind,
+        r.kind(),
         to.size());
     return new Written(event, to, true);
   }
 
   /**
-   * Handles a client id seen before: the original event (applied again, which is harmless and
-   * repairs a write that failed after logging), or {@code null} when this request took over a stale
-   * reservation under which nothing was logged and must now write the event itself.
+   * Records the client id's seq and projects the event: independent idempotent writes, issued
+   * together. Should either fail, the client's retry or the delivery relay repairs both.
    */
-  private LoggedEvent replay(
+  private void complete(Request r, LoggedEvent event) {
+    CompletionStage<Void> recorded =
+        requests.completeAsync(
+            r.id(), r.actor(), r.clientId(), r.kind(), r.fingerprint(), event.at(), event.seq());
+    projections.apply(event);
+    Async.await(recorded);
+  }
+
+  /**
+   * A client id with a record: the original event when the record has its seq; when it is a
+   * reservation of the previous version's write path (no seq yet), 503 while its lease runs, then
+   * the event it logged if any, else {@code null}: this request writes it.
+   */
+  private Written replayRecorded(
+      Request r,
       Conversation conversation,
-      UserId actor,
-      String clientId,
-      String kind,
-      String fingerprint,
-      ClientRequests.Request request) {
-    ConversationId id = conversation.id();
-    if (!request.kind().equals(kind) || !request.fingerprint().equals(fingerprint)) {
-      throw new ApiException(
-          HttpStatus.CONFLICT,
-          ProblemType.IDEMPOTENCY_CONFLICT,
-          "client id " + clientId + " was already used for different content");
-    }
-    if (request.completed()) {
-      LoggedEvent original =
-          log.find(id, request.seq())
-              .orElseThrow(() -> new IllegalStateException("logged event missing: " + request));
-      projections.apply(original);
-      return original;
+      ClientRequests.Request record,
+      Supplier<List<UserId>> members) {
+    requireSameContent(r, record.kind(), record.fingerprint());
+    if (record.completed()) {
+      return replayLogged(r, conversation, record.seq(), members);
     }
     Instant now = clock.instant();
-    if (request.reservedAt().plus(properties.lease()).isAfter(now)
-        || !requests.takeOver(id, actor, clientId, request.reservedAt(), now)) {
+    if (record.reservedAt() != null && record.reservedAt().plus(properties.lease()).isAfter(now)) {
       throw new ApiException(
           HttpStatus.SERVICE_UNAVAILABLE,
           ProblemType.REQUEST_IN_PROGRESS,
@@ -252,99 +233,62 @@ public class EventService {
           Duration.ofSeconds(1),
           null);
     }
+    Instant from = record.reservedAt() == null ? Instant.EPOCH : record.reservedAt();
     Optional<LoggedEvent> logged =
         log.findByClientId(
-            id,
-            actor,
-            clientId,
-            request.reservedAt().minus(properties.lease()),
-            hint(conversation));
-    if (logged.isEmpty()) {
-      return null;
-    }
-    requests.complete(id, actor, clientId, logged.get().seq());
-    projections.apply(logged.get());
-    return logged.get();
+            r.id(), r.actor(), r.clientId(), from.minus(properties.lease()), hint(conversation));
+    return logged.map(e -> replayLogged(r, conversation, e.seq(), members)).orElse(null);
   }
 
-  private void validate(Conversation conversation, UserId actor, Operation op) {
-    ConversationId id = conversation.id();
-    if (op instanceof Operation.Read read) {
-      if (read.upToSeq() > conversation.lastSeq()
-          && read.upToSeq() > log.head(id, hint(conversation)).seq()) {
-        throw ApiException.badRequest(
-            ProblemType.INVALID_TARGET, "upToSeq " + read.upToSeq() + " is beyond the newest seq");
-      }
-      return;
-    }
-    LoggedEvent target =
-        log.find(id, op.referencedSeq())
-            .filter(LoggedEvent::isMessage)
-            .orElseThrow(
-                () ->
-                    ApiException.badRequest(
-                        ProblemType.INVALID_TARGET,
-                        "seq " + op.referencedSeq() + " is not a message of this conversation"));
-    if (op.type() == OperationType.DELETE_FOR_ME) {
-      return;
-    }
-    if (!target.actorId().equals(actor)) {
-      throw new ApiException(
-          HttpStatus.FORBIDDEN,
-          ProblemType.NOT_SENDER,
-          "only the sender of a message may " + op.type().wireName() + " it");
-    }
-    if (projections.isRecalled(target)) {
-      throw new ApiException(
-          HttpStatus.CONFLICT, ProblemType.ALREADY_RECALLED, "the message was recalled");
-    }
-    if (op.type() == OperationType.RECALL
-        && target.at().plus(properties.recallWindow()).isBefore(clock.instant())) {
+  /** The event logged at {@code seq} for this client id, applied again (harmless, repairs). */
+  private Written replayLogged(
+      Request r, Conversation conversation, long seq, Supplier<List<UserId>> members) {
+    LoggedEvent original =
+        log.find(r.id(), seq)
+            .orElseThrow(() -> new IllegalStateException("logged event missing: seq " + seq));
+    complete(r, original);
+    return new Written(
+        original, OperationRules.recipients(conversation.type(), original, members), false);
+  }
+
+  private static void requireSameContent(Request r, String kind, String fingerprint) {
+    if (!r.kind().equals(kind) || !r.fingerprint().equals(fingerprint)) {
       throw new ApiException(
           HttpStatus.CONFLICT,
-          ProblemType.RECALL_WINDOW_EXPIRED,
-          "messages can be recalled for " + properties.recallWindow() + " after sending");
+          ProblemType.IDEMPOTENCY_CONFLICT,
+          "client id " + r.clientId() + " was already used for different content");
     }
-  }
-
-  private static List<UserId> recipients(
-      Conversation conversation, UserId actor, Operation op, Supplier<List<UserId>> members) {
-    return switch (op.type()) {
-      case DELETE_FOR_ME -> List.of(actor);
-      case RECALL, EDIT -> members.get();
-      case READ -> conversation.type() == ConversationType.DIRECT ? members.get() : List.of(actor);
-    };
   }
 
   private void requireText(String text) {
-    if (text == null || text.isEmpty()) {
-      throw ApiException.badRequest(ProblemType.VALIDATION, "text must not be empty");
-    }
-    if (!io.messenger.model.Limits.isWellFormedText(text)) {
-      throw ApiException.badRequest(
-          ProblemType.VALIDATION, "text must not contain unpaired surrogates");
-    }
-    if (text.length() > properties.maxTextLength()) {
-      throw new ApiException(
-          HttpStatus.CONTENT_TOO_LARGE,
-          ProblemType.TEXT_TOO_LONG,
-          "text is limited to " + properties.maxTextLength() + " characters");
-    }
+    Limits.textProblem(text, properties.maxTextLength())
+        .ifPresent(
+            problem -> {
+              throw switch (problem) {
+                case EMPTY ->
+                    ApiException.badRequest(ProblemType.VALIDATION, "text must not be empty");
+                case MALFORMED ->
+                    ApiException.badRequest(
+                        ProblemType.VALIDATION, "text must not contain unpaired surrogates");
+                case TOO_LONG ->
+                    new ApiException(
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        ProblemType.TEXT_TOO_LONG,
+                        "text is limited to " + properties.maxTextLength() + " characters");
+              };
+            });
+  }
+
+  private void stop(Timer.Sample sample, String step) {
+    sample.stop(
+        Timer.builder(HistoryMetrics.WRITE_STEP)
+            .description("steps of a durable write: reads, commit (consensus round), complete")
+            .tag("step", step)
+            .publishPercentileHistogram()
+            .register(meters));
   }
 
   private static EventLog.Head hint(Conversation conversation) {
     return new EventLog.Head(conversation.lastSeq(), conversation.messageCount());
-  }
-
-  private static String fingerprint(String kind, String content) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(kind.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-      digest.update(content.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -71,6 +71,11 @@ public record LoggedEvent(
           EventKind.OPERATION, actor, clientOpId, at, text, op.type(), op.referencedSeq());
     }
 
+    /** The same draft, stamped with the time the write is logged. */
+    Draft stampedAt(Instant time) {
+      return new Draft(kind, actorId, clientId, time, text, opType, refSeq);
+    }
+
     LoggedEvent at(ConversationId conversationId, long seq, long msgNo) {
       return new LoggedEvent(
           conversationId, seq, kind, actorId, clientId, at, text, opType, refSeq, msgNo);

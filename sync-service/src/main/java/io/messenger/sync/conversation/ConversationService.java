@@ -5,6 +5,7 @@ import io.messenger.model.ConversationType;
 import io.messenger.model.InboxItem;
 import io.messenger.model.Limits;
 import io.messenger.model.Operation;
+import io.messenger.model.Sha256;
 import io.messenger.model.OperationType;
 import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
@@ -27,14 +28,10 @@ import io.messenger.sync.history.HistoryApi.Outcome;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -262,18 +259,18 @@ class ConversationService {
   }
 
   private void checkText(String text) {
-    if (text == null || text.isBlank()) {
-      throw invalid("text must not be empty");
-    }
-    if (!Limits.isWellFormedText(text)) {
-      throw invalid("text must not contain unpaired surrogates");
-    }
-    if (text.length() > messageLimits.maxTextLength()) {
-      throw new ApiException(
-          HttpStatus.CONTENT_TOO_LARGE,
-          ProblemType.TEXT_TOO_LONG,
-          "text must be at most " + messageLimits.maxTextLength() + " characters");
-    }
+    Limits.textProblem(text, messageLimits.maxTextLength())
+        .ifPresent(
+            problem -> {
+              throw switch (problem) {
+                case EMPTY -> invalid("text must not be empty");
+                case MALFORMED -> invalid("text must not contain unpaired surrogates");
+                case TOO_LONG -> new ApiException(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    ProblemType.TEXT_TOO_LONG,
+                    "text must be at most " + messageLimits.maxTextLength() + " characters");
+              };
+            });
   }
 
   /**
@@ -337,14 +334,7 @@ class ConversationService {
     if (Limits.isValidClientId(plain)) {
       return plain;
     }
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8));
-      return prefix + "." + HexFormat.of().formatHex(hash).substring(0, 40);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
+    return prefix + "." + Sha256.hex(parts).substring(0, 40);
   }
 
   private static ApiException invalid(String detail) {

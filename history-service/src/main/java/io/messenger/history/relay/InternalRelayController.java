@@ -1,0 +1,83 @@
+package io.messenger.history.relay;
+
+import io.messenger.model.ConversationId;
+import io.messenger.model.Message;
+import io.messenger.model.OperationEvent;
+import io.messenger.model.UserId;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The relay API of the sync-service's relay workers (service token only): a sweep of one shard
+ * hands out the logged events to deliver again; the worker reports back what it delivered.
+ */
+@RestController
+@Tag(name = "internal", description = "The write API of the sync-service (service tokens only)")
+@RequestMapping("/internal/v1/relay")
+class InternalRelayController {
+
+  private final RelayService relay;
+
+  InternalRelayController(RelayService relay) {
+    this.relay = relay;
+  }
+
+  record SweepRequest(
+      @Min(0) @Max(CassandraRelayMarks.SHARDS - 1) int shard,
+      @Size(max = 64) String after,
+      @Min(0) @Max(60_000) long settleMs) {}
+
+  /** One event to deliver: exactly one of {@code message} and {@code operation} is set. */
+  record Delivery(Message message, OperationEvent operation, List<UserId> recipients) {}
+
+  record SweepResponse(
+      List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
+
+  record AdvanceRequest(@NotNull @Size(max = 1000) List<@Valid Progress> progress) {}
+
+  record Progress(
+      @NotNull ConversationId conversationId,
+      @Min(0) long upToSeq,
+      @Min(0) long coveredMark,
+      @Min(0) long clearMark) {}
+
+  @io.swagger.v3.oas.annotations.Operation(
+      summary = "The logged events of one relay shard that must be delivered again")
+  @PostMapping("/sweep")
+  SweepResponse sweep(@Valid @RequestBody SweepRequest request) {
+    RelayService.Sweep sweep =
+        relay.sweep(request.shard(), request.after(), Duration.ofMillis(request.settleMs()));
+    List<Delivery> deliveries =
+        sweep.deliveries().stream()
+            .map(
+                d ->
+                    d.event().isMessage()
+                        ? new Delivery(d.event().toMessage(), null, d.recipients())
+                        : new Delivery(null, d.event().toOperation(), d.recipients()))
+            .toList();
+    return new SweepResponse(deliveries, sweep.progress(), sweep.next());
+  }
+
+  @io.swagger.v3.oas.annotations.Operation(
+      summary = "Record what a relay worker delivered (checkpoints, covered and idle marks)")
+  @PostMapping("/advance")
+  void advance(@Valid @RequestBody AdvanceRequest request) {
+    relay.advance(
+        request.progress().stream()
+            .map(
+                p ->
+                    new RelayService.Progress(
+                        p.conversationId(), p.upToSeq(), p.coveredMark(), p.clearMark()))
+            .toList());
+  }
+}

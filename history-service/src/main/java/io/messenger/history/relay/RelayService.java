@@ -1,0 +1,181 @@
+package io.messenger.history.relay;
+
+import io.messenger.history.conversation.Conversation;
+import io.messenger.history.conversation.ConversationStore;
+import io.messenger.history.event.EventLog;
+import io.messenger.history.event.LoggedEvent;
+import io.messenger.history.event.OperationRules;
+import io.messenger.history.event.Projections;
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.springframework.stereotype.Service;
+
+/**
+ * The sweep of one relay shard: for each marked conversation whose newest mark is not yet covered,
+ * the logged events after its checkpoint that are older than the settle time, with their
+ * recipients, their read tables re-applied (so a projection that failed after logging is repaired
+ * too); and what the relay worker reports back once it delivered them ({@link #advance}).
+ *
+ * <p>A mark is <em>covered</em> once every event up to the head was handed out and the mark is
+ * older than {@link #COMMIT_BOUND}, by which time every write that left it has logged or given up
+ * (a queued write gives up after 4 s; a consensus round times out in ~2 s). Covered marks cost
+ * nothing in later sweeps; a covered mark idle for {@link #IDLE} is deleted after a serial read of
+ * the head (which also finishes a round another writer left half done) confirms that nothing is
+ * left.
+ */
+@Service
+class RelayService {
+
+  static final Duration COMMIT_BOUND = Duration.ofSeconds(8);
+  static final Duration IDLE = Duration.ofSeconds(60);
+  static final int MAX_CONVERSATIONS = 200;
+  static final int MAX_EVENTS = 1000;
+
+  private final CassandraRelayMarks marks;
+  private final EventLog log;
+  private final ConversationStore conversations;
+  private final Projections projections;
+  private final Clock clock;
+
+  RelayService(
+      CassandraRelayMarks marks,
+      EventLog log,
+      ConversationStore conversations,
+      Projections projections,
+      Clock clock) {
+    this.marks = marks;
+    this.log = log;
+    this.conversations = conversations;
+    this.projections = projections;
+    this.clock = clock;
+  }
+
+  /** A logged event to deliver again, and every user whose inbox must hold it. */
+  record Delivery(LoggedEvent event, List<UserId> recipients) {}
+
+  /**
+   * What the worker reports back for one conversation once it delivered: the checkpoint ({@code
+   * upToSeq}, 0 for no change), the mark it covers (0 for none), the mark to delete (0 for none).
+   */
+  record Progress(ConversationId conversationId, long upToSeq, long coveredMark, long clearMark) {}
+
+  /** One sweep: deliveries, the progress to report after them, and where the next sweep starts. */
+  record Sweep(List<Delivery> deliveries, List<Progress> progress, String next) {}
+
+  Sweep sweep(int shard, String after, Duration settle) {
+    List<CassandraRelayMarks.Mark> listed =
+        marks.list(shard, after == null ? "" : after, MAX_CONVERSATIONS);
+    String next =
+        listed.size() < MAX_CONVERSATIONS ? "" : listed.get(listed.size() - 1).id().value();
+    long nowMicros = micros(clock.instant());
+    List<CassandraRelayMarks.Mark> open = new ArrayList<>();
+    List<Progress> progress = new ArrayList<>();
+    for (CassandraRelayMarks.Mark mark : listed) {
+      if (!mark.covered()) {
+        open.add(mark);
+      } else if (mark.micros() <= nowMicros - IDLE.toNanos() / 1000) {
+        progress.add(new Progress(mark.id(), 0, 0, mark.micros())); // checked below
+      }
+    }
+    Map<String, Long> checkpoints =
+        marks.checkpoints(open.stream().map(m -> m.id().value()).toList());
+    progress = new ArrayList<>(confirmIdle(progress));
+    List<Delivery> deliveries = new ArrayList<>();
+    long settledBefore = nowMicros - settle.toNanos() / 1000;
+    String lastDone = after == null ? "" : after;
+    for (CassandraRelayMarks.Mark mark : open) {
+      if (deliveries.size() >= MAX_EVENTS) {
+        next = lastDone; // the rest of this page next time
+        break;
+      }
+      lastDone = mark.id().value();
+      Optional<Conversation> conversation = conversations.find(mark.id());
+      if (conversation.isEmpty()) {
+        progress.add(new Progress(mark.id(), 0, mark.micros(), 0)); // nothing to deliver
+        continue;
+      }
+      Conversation c = conversation.get();
+      long checkpoint = checkpoints.getOrDefault(mark.id().value(), 0L);
+      EventLog.Head head =
+          log.committedHead(mark.id(), new EventLog.Head(c.lastSeq(), c.messageCount()));
+      long upTo = checkpoint;
+      if (head.seq() > checkpoint) {
+        List<UserId> members = null;
+        for (LoggedEvent event :
+            log.range(mark.id(), checkpoint, head.seq(), MAX_EVENTS - deliveries.size())) {
+          if (micros(event.at()) > settledBefore) {
+            break; // its own fan-out may still be running: next sweep
+          }
+          if (members == null) {
+            members = conversations.members(mark.id());
+          }
+          List<UserId> all = members;
+          Set<UserId> to =
+              new LinkedHashSet<>(OperationRules.recipients(c.type(), event, () -> all));
+          to.add(event.actorId());
+          projections.apply(event);
+          deliveries.add(new Delivery(event, List.copyOf(to)));
+          upTo = event.seq();
+        }
+      }
+      boolean covered = upTo >= head.seq() && mark.micros() <= nowMicros - micros(COMMIT_BOUND);
+      progress.add(
+          new Progress(mark.id(), upTo > checkpoint ? upTo : 0, covered ? mark.micros() : 0, 0));
+    }
+    return new Sweep(deliveries, progress, next);
+  }
+
+  /** Keeps the idle marks whose conversation has nothing after its checkpoint (serial head). */
+  private List<Progress> confirmIdle(List<Progress> candidates) {
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Long> checkpoints =
+        marks.checkpoints(candidates.stream().map(p -> p.conversationId().value()).toList());
+    List<Progress> out = new ArrayList<>();
+    for (Progress p : candidates) {
+      Optional<Conversation> c = conversations.find(p.conversationId());
+      long checkpoint = checkpoints.getOrDefault(p.conversationId().value(), 0L);
+      EventLog.Head hint =
+          c.map(x -> new EventLog.Head(x.lastSeq(), x.messageCount())).orElse(EventLog.Head.EMPTY);
+      if (c.isEmpty() || log.head(p.conversationId(), hint).seq() <= checkpoint) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Records what a worker delivered: checkpoints, covered marks, deleted idle marks. */
+  void advance(List<Progress> progress) {
+    List<CompletionStage<?>> writes = new ArrayList<>();
+    for (Progress p : progress) {
+      if (p.upToSeq() > 0) {
+        writes.add(marks.checkpoint(p.conversationId(), p.upToSeq()));
+      }
+      if (p.coveredMark() > 0) {
+        writes.add(marks.covered(p.conversationId(), p.coveredMark()));
+      }
+      if (p.clearMark() > 0) {
+        writes.add(marks.clear(p.conversationId(), p.clearMark()));
+      }
+    }
+    CassandraRelayMarks.awaitAll(writes);
+  }
+
+  private static long micros(java.time.Instant t) {
+    return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
+  }
+
+  private static long micros(Duration d) {
+    return d.toNanos() / 1_000;
+  }
+}
