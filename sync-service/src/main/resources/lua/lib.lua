@@ -48,21 +48,46 @@ local function fmt(n)
   return string.format('%.0f', n)
 end
 
--- The incarnation of the inbox: its start ('since') from the meta hash. When the meta hash is
--- missing, or it says entries were written ('last') but the stream is gone, the inbox was lost
--- or expired: every key of the user is dropped and a new incarnation starts just before now, so
--- that all its stream ids are strictly greater than 'since' and every cursor of the lost one
--- (time-based, hence smaller) is recognised as stale.
+-- Makes 'stream' an empty stream whose last generated id is 'id' (the entry MAXLEN 0 adds is
+-- trimmed at once), so every later XADD * generates an id greater than 'id', even in the same
+-- millisecond: Redis never generates an id at or below a stream's last one.
+local function start_stream(stream, id)
+  redis.call('XADD', stream, 'MAXLEN', 0, id, 'i', '')
+end
+
+-- The incarnation of the inbox: its start ('since') from the meta hash. A live inbox has its meta
+-- hash and its stream (created empty with the incarnation, last id 'since'), so all its entry ids
+-- are strictly greater than 'since'. When the meta hash is missing, or it says entries were
+-- written ('last') but the stream is gone, the inbox was lost or expired: every key of the user is
+-- dropped and a new incarnation starts at '<now + 1 ms>-0'. Stream ids are Redis server time, so
+-- every id the lost incarnation issued has millis <= now, and is older than the new 'since' (so is
+-- its head, when the meta hash survived to tell it): each of its cursors is recognised as stale,
+-- even one issued in this very millisecond.
 local function incarnation(stream, meta, dedupe, now)
   local since = redis.call('HGET', meta, 'since')
+  local last = redis.call('HGET', meta, 'last')
   if since then
-    local last = redis.call('HGET', meta, 'last')
-    if (not last) or redis.call('EXISTS', stream) == 1 then
+    if redis.call('EXISTS', stream) == 1 then
+      return since
+    end
+    if not last then
+      -- Nothing was ever appended (or the incarnation began before streams began with it): no
+      -- entry is lost, the stream only has to come back with 'since' as its last id.
+      start_stream(stream, since)
       return since
     end
   end
+  local start = now + 1
+  local lost_head = max_id(since or nil, last or nil)
+  if lost_head then
+    local millis = tonumber((id_parts(lost_head)))
+    if millis >= start then
+      start = millis + 1
+    end
+  end
   redis.call('DEL', stream, meta, dedupe)
-  since = fmt(now - 1) .. '-0'
+  since = fmt(start) .. '-0'
+  start_stream(stream, since)
   redis.call('HSET', meta, 'since', since)
   return since
 end

@@ -227,14 +227,49 @@ class RedisInboxStoreIT {
     PullResult lost = store.pull(user, PHONE, c2, null, 10);
     assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
     assertThat(lost.entries()).isEmpty();
-    assertThat(lost.head()).isNotNull();
+    assertThat(lost.head()).isGreaterThan(c2);
 
     // The client continues from the head it was given.
     InboxCursor c3 = append(store, user, Items.message("c1", 3, "bob"));
+    assertThat(c3).isGreaterThan(lost.head());
     PullResult next = store.pull(user, PHONE, lost.head(), null, 10);
     assertThat(next.resync()).isNull();
     assertThat(seqs(next)).containsExactly(3L);
     assertThat(next.head()).isEqualTo(c3);
+  }
+
+  @Test
+  void everyCursorTheLostInboxCouldHaveIssuedIsAGapEvenFromTheMillisecondOfTheNewOne() {
+    UserId user = redis.newUser();
+    append(store, user, Items.message("c1", 1, "bob"));
+    // The lost incarnation issued nothing after the loss, so the newest cursors it could have
+    // issued carry the server's millisecond read right after the loss. Retried until the new
+    // incarnation starts in that same millisecond (it mostly does at once), the case where its
+    // first entries could get exactly those ids; the assertions hold whichever way it lands.
+    PullResult lost;
+    long lossMillis;
+    int attempts = 0;
+    do {
+      redis.loseInbox(user);
+      lossMillis = redis.serverMillis();
+      lost = store.pull(user, PHONE, new InboxCursor(lossMillis, 0), null, 10);
+    } while (redis.serverMillis() != lossMillis && ++attempts < 50);
+    assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(lost.head()).isGreaterThan(new InboxCursor(lossMillis, Long.MAX_VALUE));
+
+    // The new incarnation appends, possibly still in that millisecond: after its start, so no
+    // cursor of the lost one ever reads as a position in it.
+    InboxCursor c2 = append(store, user, Items.message("c1", 2, "bob"));
+    InboxCursor c3 = append(store, user, Items.message("c1", 3, "bob"));
+    assertThat(c2).isGreaterThan(lost.head());
+    for (long seq : new long[] {0, 1, 5}) {
+      PullResult stale = store.pull(user, PHONE, new InboxCursor(lossMillis, seq), null, 10);
+      assertThat(stale.resync()).as("cursor %d-%d", lossMillis, seq).isEqualTo(ResyncReason.GAP);
+      assertThat(stale.entries()).isEmpty();
+      assertThat(stale.head()).isEqualTo(c3);
+    }
+    assertThat(seqs(store.pull(user, PHONE, lost.head(), null, 10))).containsExactly(2L, 3L);
+    assertThat(seqs(store.pull(user, PHONE, InboxCursor.ZERO, null, 10))).containsExactly(2L, 3L);
   }
 
   @Test
@@ -243,9 +278,45 @@ class RedisInboxStoreIT {
     InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
     redis.redis().delete(RedisExtension.keysOf(user).get(0));
 
-    assertThat(store.pull(user, PHONE, c1, null, 10).resync()).isEqualTo(ResyncReason.GAP);
+    PullResult lost = store.pull(user, PHONE, c1, null, 10);
+    assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(lost.head()).isGreaterThan(c1);
     // The dedupe keys went with it, so a retried fan-out repopulates the new inbox.
     assertThat(store.append(List.of(user), Items.message("c1", 1, "bob")).get(0).added()).isTrue();
+    assertThat(store.pull(user, PHONE, c1, null, 10).resync()).isEqualTo(ResyncReason.GAP);
+  }
+
+  @Test
+  void aLostInboxWhoseIdsRanAheadOfTheClockStartsAfterItsHead() {
+    UserId user = redis.newUser();
+    append(store, user, Items.message("c1", 1, "bob"));
+    // Ids ahead of the server clock (a clock stepped back after a failover): the meta hash that
+    // survived the stream tells the lost head, and the new incarnation starts after it.
+    InboxCursor ahead = new InboxCursor(redis.serverMillis() + 60_000, 3);
+    redis.redis().opsForHash().put(RedisExtension.keysOf(user).get(1), "last", ahead.toString());
+    redis.redis().delete(RedisExtension.keysOf(user).get(0));
+
+    PullResult lost = store.pull(user, PHONE, ahead, null, 10);
+    assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(lost.head()).isGreaterThan(ahead);
+    InboxCursor c2 = append(store, user, Items.message("c1", 2, "bob"));
+    assertThat(c2).isGreaterThan(lost.head());
+    assertThat(store.pull(user, PHONE, ahead, null, 10).resync()).isEqualTo(ResyncReason.GAP);
+    assertThat(seqs(store.pull(user, PHONE, lost.head(), null, 10))).containsExactly(2L);
+  }
+
+  @Test
+  void anInboxWhoseStreamWentBeforeAnyEntryKeepsItsStart() {
+    UserId user = redis.newUser();
+    InboxCursor start = store.pull(user, PHONE, null, null, 10).head();
+    // As an inbox begun before streams were created with their incarnation: nothing was lost.
+    redis.redis().delete(RedisExtension.keysOf(user).get(0));
+
+    InboxCursor c1 = append(store, user, Items.message("c1", 1, "bob"));
+    assertThat(c1).isGreaterThan(start);
+    PullResult next = store.pull(user, PHONE, start, null, 10);
+    assertThat(next.resync()).isNull();
+    assertThat(seqs(next)).containsExactly(1L);
   }
 
   @Test
@@ -284,7 +355,22 @@ class RedisInboxStoreIT {
     UserId user = redis.newUser();
     PullResult fresh = store.pull(user, PHONE, null, null, 10);
     assertThat(fresh.resync()).isEqualTo(ResyncReason.NEW_DEVICE);
+    assertThat(store.ackedCursor(user, PHONE)).isEqualTo(fresh.head());
+    // Its stream exists, empty, with the start as its last id, and expires like the rest.
+    var stream = redis.redis().opsForStream().info(RedisExtension.keysOf(user).get(0));
+    assertThat(stream.streamLength()).isZero();
+    assertThat(stream.lastGeneratedId()).isEqualTo(fresh.head().toString());
+    for (String key : RedisExtension.keysOf(user).subList(0, 2)) {
+      assertThat(redis.redis().getExpire(key, TimeUnit.SECONDS))
+          .as(key)
+          .isBetween(Duration.ofDays(7).toSeconds() - 60, Duration.ofDays(7).toSeconds());
+    }
+    PullResult empty = store.pull(user, PHONE, InboxCursor.ZERO, null, 10);
+    assertThat(empty.resync()).isNull();
+    assertThat(empty.entries()).isEmpty();
+    assertThat(empty.head()).isEqualTo(fresh.head());
 
+    // Even in the millisecond it started, an entry comes after the start.
     append(store, user, Items.message("c1", 1, "bob"));
     assertThat(seqs(store.pull(user, PHONE, fresh.head(), null, 10))).containsExactly(1L);
     assertThat(store.head(user)).isNotNull();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -101,6 +103,12 @@ public final class RedisExtension implements BeforeAllCallback, AfterEachCallbac
   public static List<String> keysOf(UserId user) {
     String tag = "{" + user.value() + "}";
     return List.of("inbox:" + tag, "inbox-meta:" + tag, "inbox-dedupe:" + tag);
+  }
+
+  /** The Redis server's clock ({@code TIME}) in milliseconds: the clock stream ids are made of. */
+  public long serverMillis() {
+    Long millis = template.execute((RedisCallback<Long>) c -> c.serverCommands().time());
+    return Objects.requireNonNull(millis, "TIME");
   }
 
   /** Simulates a lost inbox (flush, eviction): deletes all of one user's keys. */
