@@ -8,16 +8,23 @@ import io.messenger.support.security.Tokens;
 import io.messenger.support.web.RequestIdFilter;
 import io.messenger.sync.StoreErrors;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.http.HttpClient;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -34,16 +41,36 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code store-unavailable} and {@code Retry-After: 1}: the caller must not touch any inbox then.
  * Such failures are counted as {@code messenger.store.errors{store="history"}} with a bounded
  * {@code kind}.
+ *
+ * <p>Calls go through a pool of keep-alive connections (Apache HttpClient 5, classic blocking I/O,
+ * at most {@code messenger.history.max-connections}): the calling thread writes the request, head
+ * and body (serialized up front, sent with a {@code Content-Length}) in one buffer, and reads the
+ * answer itself: no executor threads, no hand-offs, no connection set up per call. A failed call is
+ * not retried here (not every call is idempotent): the 503 and its {@code Retry-After} tell the
+ * app.
  */
 @Component
-public class HistoryClient {
+public class HistoryClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(HistoryClient.class);
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
   private static final String SERVICE_NAME = "sync-service";
 
+  /**
+   * A pooled connection idle longer than this is checked before reuse (a 1 ms read that finds one
+   * the history-service has closed), so that a call does not fail on a stale connection.
+   */
+  private static final TimeValue VALIDATE_AFTER_IDLE = TimeValue.ofSeconds(2);
+
+  /**
+   * Pooled connections idle this long are closed: before the history-service's keep-alive timeout
+   * (Tomcat: 60 s unless configured) closes them from its side.
+   */
+  private static final TimeValue MAX_IDLE = TimeValue.ofSeconds(30);
+
   private record CachedToken(String value, Instant renewAt) {}
 
+  private final CloseableHttpClient client;
   private final RestClient http;
   private final JsonMapper json;
   private final Tokens tokens;
@@ -59,23 +86,57 @@ public class HistoryClient {
       SecurityProperties security,
       Clock clock,
       MeterRegistry meters) {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .connectTimeout(properties.timeout())
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(client);
-    requests.setReadTimeout(properties.timeout());
+    this.client = pooledClient(properties);
     this.http =
         RestClient.builder()
             .baseUrl(properties.baseUrl().toString())
-            .requestFactory(requests)
+            .requestFactory(new HttpComponentsClientHttpRequestFactory(client))
             .build();
     this.json = json;
     this.tokens = tokens;
     this.clock = clock;
     this.tokenRenewal = security.internal().tokenTtl().dividedBy(2);
     this.meters = meters;
+  }
+
+  /**
+   * A blocking client over one pool for the single route to the history-service. Connect timeout,
+   * response (socket read) timeout and the wait for a pooled connection are all {@code timeout}, so
+   * each surfaces as a timeout-kind 503 within it. No cookies, redirects, compression or retries:
+   * an internal JSON API needs none of them.
+   */
+  private static CloseableHttpClient pooledClient(HistoryProperties properties) {
+    Timeout timeout = Timeout.of(properties.timeout());
+    return HttpClients.custom()
+        .setConnectionManager(
+            PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(properties.maxConnections())
+                .setMaxConnPerRoute(properties.maxConnections())
+                .setDefaultConnectionConfig(
+                    ConnectionConfig.custom()
+                        .setConnectTimeout(timeout)
+                        .setSocketTimeout(timeout)
+                        .setValidateAfterInactivity(VALIDATE_AFTER_IDLE)
+                        .build())
+                .build())
+        .setDefaultRequestConfig(
+            RequestConfig.custom()
+                .setConnectionRequestTimeout(timeout)
+                .setResponseTimeout(timeout)
+                .build())
+        .evictExpiredConnections()
+        .evictIdleConnections(MAX_IDLE)
+        .disableCookieManagement()
+        .disableRedirectHandling()
+        .disableContentCompression()
+        .disableAutomaticRetries()
+        .build();
+  }
+
+  /** Closes the pooled connections (Spring calls this on shutdown, after in-flight requests). */
+  @Override
+  public void close() throws IOException {
+    client.close();
   }
 
   public HistoryApi.Outcome<HistoryApi.Conversation> createConversation(
@@ -108,12 +169,14 @@ public class HistoryClient {
   }
 
   private <T> HistoryApi.Outcome<T> post(String path, Object request, Class<T> type) {
-    String body = json.writeValueAsString(request);
+    // One byte array with its length: written after the head in the same buffer, never chunked.
+    byte[] body = json.writeValueAsBytes(request);
     String requestId = RequestIdFilter.current();
     try {
       return http.post()
           .uri(path)
           .contentType(MediaType.APPLICATION_JSON)
+          .contentLength(body.length)
           .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
           .header(HttpHeaders.AUTHORIZATION, "Bearer " + serviceToken())
           .headers(h -> setRequestId(h, requestId))

@@ -1,5 +1,8 @@
 package io.messenger.sync.inbox;
 
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.InboxItem;
@@ -11,13 +14,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -27,16 +38,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link InboxStore} on Redis Streams with Lua scripts (see {@link InboxStore} for the keys). Each
- * script touches only the keys of one user; fan-outs to many users are pipelined. The scripts also
- * report what they trimmed and, on pulls, the stream length: {@value SyncMetrics#INBOX_TRIMMED} and
- * {@value SyncMetrics#INBOX_DEPTH}.
+ * script touches only the keys of one user (one hash tag); a fan-out to many users sends all its
+ * calls on the shared Lettuce connection before awaiting any reply, so they are pipelined on the
+ * wire without a connection of their own. The scripts also report what they trimmed and, on pulls,
+ * the stream length: {@value SyncMetrics#INBOX_TRIMMED} and {@value SyncMetrics#INBOX_DEPTH}.
  */
 @Component
 class RedisInboxStore implements InboxStore {
 
   private static final String DEVICE_FIELD = "dev:";
 
+  /** Lettuce's default command timeout, for a connection factory that does not say. */
+  private static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final LettuceExceptionConverter LETTUCE_EXCEPTIONS =
+      new LettuceExceptionConverter();
+
   private final StringRedisTemplate redis;
+  private final Duration commandTimeout;
   private final JsonMapper json;
   private final InboxProperties properties;
   private final RedisScript<List<Object>> appendScript;
@@ -56,6 +75,10 @@ class RedisInboxStore implements InboxStore {
       InboxProperties properties,
       MeterRegistry meters) {
     this.redis = redis;
+    this.commandTimeout =
+        redis.getConnectionFactory() instanceof LettuceConnectionFactory lettuce
+            ? lettuce.getClientConfiguration().getCommandTimeout()
+            : DEFAULT_COMMAND_TIMEOUT;
     this.json = json;
     this.items = new InboxItemReader(json);
     this.wire = new EntryJson(json);
@@ -99,7 +122,7 @@ class RedisInboxStore implements InboxStore {
             bytes(Integer.toString(InboxNews.MAX_BODY_BYTES)),
             v1 ? bytes(SIGNAL_CHANNEL) : new byte[0]);
     // Appends are idempotent, so a retry after loading the script is safe.
-    List<Object> raw = loadingIfUnknown(appendScript, () -> appendPipelined(targets, shared));
+    List<Object> raw = loadingIfUnknown(appendScript, () -> appendAll(targets, shared));
     List<AppendResult> results = new ArrayList<>(targets.size());
     for (int i = 0; i < targets.size(); i++) {
       List<?> reply = (List<?>) raw.get(i);
@@ -128,33 +151,90 @@ class RedisInboxStore implements InboxStore {
       byte[] maxNewsBody,
       byte[] legacySignalChannel) {}
 
-  private List<Object> appendPipelined(List<UserId> targets, Shared shared) {
-    return redis.executePipelined(
-        (RedisCallback<Object>)
+  /**
+   * Runs {@code append.lua} for every target on the shared native connection: all calls are sent
+   * before any reply is awaited, then the replies are awaited in order, all within the command
+   * timeout. ({@code executePipelined} would open a dedicated connection for each fan-out.) Lettuce
+   * failures come out as {@link DataAccessException}s, NOSCRIPT included.
+   */
+  private List<Object> appendAll(List<UserId> targets, Shared shared) {
+    return redis.execute(
+        (RedisCallback<List<Object>>)
             connection -> {
-              for (UserId user : targets) {
-                List<String> keys = keys(user);
-                connection
-                    .scriptingCommands()
-                    .evalSha(
-                        appendScript.getSha1(),
-                        ReturnType.MULTI,
-                        3,
-                        bytes(keys.get(0)),
-                        bytes(keys.get(1)),
-                        bytes(keys.get(2)),
-                        shared.dedupeKey(),
-                        shared.body(),
-                        shared.maxEntries(),
-                        shared.retention(),
-                        shared.legacyItem(),
-                        shared.newsChannel(),
-                        bytes(user.value()),
-                        shared.maxNewsBody(),
-                        shared.legacySignalChannel());
+              RedisClusterAsyncCommands<byte[], byte[]> commands = sharedAsync(connection);
+              List<RedisFuture<List<Object>>> replies = new ArrayList<>(targets.size());
+              try {
+                for (UserId user : targets) {
+                  replies.add(evalAppend(commands, user, shared));
+                }
+              } catch (RuntimeException e) {
+                throw translated(e);
               }
-              return null;
+              return awaitAll(replies);
             });
+  }
+
+  private RedisFuture<List<Object>> evalAppend(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, UserId user, Shared shared) {
+    List<String> keys = keys(user);
+    return commands.evalsha(
+        appendScript.getSha1(),
+        ScriptOutputType.MULTI,
+        new byte[][] {bytes(keys.get(0)), bytes(keys.get(1)), bytes(keys.get(2))},
+        shared.dedupeKey(),
+        shared.body(),
+        shared.maxEntries(),
+        shared.retention(),
+        shared.legacyItem(),
+        shared.newsChannel(),
+        bytes(user.value()),
+        shared.maxNewsBody(),
+        shared.legacySignalChannel());
+  }
+
+  /**
+   * The Lettuce commands behind {@code connection}: for a connection that is neither pipelined nor
+   * in a transaction, those of the connection the factory shares between threads. The cluster
+   * interface, so that the same calls are routed by hash slot on a Redis Cluster.
+   */
+  @SuppressWarnings("unchecked")
+  private static RedisClusterAsyncCommands<byte[], byte[]> sharedAsync(RedisConnection connection) {
+    Object commands = connection.getNativeConnection();
+    if (commands instanceof RedisClusterAsyncCommands<?, ?>) {
+      return (RedisClusterAsyncCommands<byte[], byte[]>) commands;
+    }
+    throw new IllegalStateException(
+        "the inbox store needs a Lettuce connection, not " + commands.getClass().getName());
+  }
+
+  /** The replies in order; the first failure, or running out of the command timeout, throws. */
+  private List<Object> awaitAll(List<RedisFuture<List<Object>>> replies) {
+    long deadline = System.nanoTime() + commandTimeout.toNanos();
+    List<Object> results = new ArrayList<>(replies.size());
+    for (RedisFuture<List<Object>> reply : replies) {
+      try {
+        results.add(reply.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisSystemException("interrupted while waiting for Redis", e);
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        throw translated(e);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * A Lettuce failure as Spring's: command error as {@link RedisSystemException} (its cause keeps
+   * the Redis message, e.g. NOSCRIPT), timeout as {@code QueryTimeoutException}, lost connection as
+   * {@code RedisConnectionFailureException}.
+   */
+  private static DataAccessException translated(Exception e) {
+    if (e instanceof DataAccessException done) {
+      return done;
+    }
+    DataAccessException translated = LETTUCE_EXCEPTIONS.convert(e);
+    return translated != null ? translated : new RedisSystemException("Redis call failed", e);
   }
 
   @Override

@@ -19,7 +19,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +43,8 @@ class HistoryClientTest {
           new SecurityProperties.Internal("test-internal-secret-0123456789abcdef01", null));
   private final Tokens tokens = new Tokens(security, Clock.systemUTC());
   private final Map<String, String> seen = new ConcurrentHashMap<>();
+  private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+  private final List<HistoryClient> clients = new ArrayList<>();
   private HttpServer server;
   private volatile int status;
   private volatile String body;
@@ -54,6 +59,12 @@ class HistoryClientTest {
           seen.put("path", exchange.getRequestURI().getPath());
           seen.put("auth", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
           seen.put("rid", String.valueOf(exchange.getRequestHeaders().getFirst("X-Request-Id")));
+          seen.put(
+              "length", String.valueOf(exchange.getRequestHeaders().getFirst("Content-Length")));
+          seen.put(
+              "encoding",
+              String.valueOf(exchange.getRequestHeaders().getFirst("Transfer-Encoding")));
+          clientPorts.add(exchange.getRemoteAddress().getPort());
           seen.put(
               "body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
           try {
@@ -71,7 +82,10 @@ class HistoryClientTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
+    for (HistoryClient client : clients) {
+      client.close();
+    }
     server.stop(0);
     MDC.clear();
   }
@@ -79,8 +93,16 @@ class HistoryClientTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private HistoryClient client(URI base, Duration timeout) {
-    return new HistoryClient(
-        new HistoryProperties(base, timeout), json, tokens, security, Clock.systemUTC(), meters);
+    HistoryClient client =
+        new HistoryClient(
+            new HistoryProperties(base, timeout, 4),
+            json,
+            tokens,
+            security,
+            Clock.systemUTC(),
+            meters);
+    clients.add(client);
+    return client;
   }
 
   private HistoryClient client() {
@@ -112,6 +134,22 @@ class HistoryClientTest {
     assertThat(seen.get("rid")).isEqualTo("req-42");
     assertThat(seen.get("body"))
         .contains("\"senderId\":\"alice\"", "\"clientMsgId\":\"m1\"", "\"text\":\"hello\"");
+  }
+
+  @Test
+  void theBodyHasALengthAndTheConnectionIsReused() {
+    status = 201;
+    body = SENT;
+    HistoryClient client = client();
+
+    for (int i = 0; i < 3; i++) {
+      client.sendMessage(CID, SEND);
+    }
+
+    int length = seen.get("body").getBytes(StandardCharsets.UTF_8).length;
+    assertThat(seen.get("length")).isEqualTo(Integer.toString(length));
+    assertThat(seen.get("encoding")).isEqualTo("null");
+    assertThat(clientPorts).hasSize(1);
   }
 
   @Test
