@@ -28,6 +28,32 @@ public final class SyncMetrics {
   /** Counter of long-polls refused because too many were parked. */
   public static final String LONGPOLL_REFUSED = "messenger.sync.longpoll.refused";
 
+  /**
+   * Timer (with percentile histogram) of one step of a client write, tagged {@code step}: {@code
+   * history} (the call that makes it durable, HTTP included) and {@code fanout} (the inbox
+   * appends).
+   */
+  public static final String WRITE_STEP = "messenger.sync.write.step";
+
+  /** Counter of inbox entries the delivery relay added: entries a write's fan-out had missed. */
+  public static final String DELIVERY_REDRIVEN = "messenger.delivery.redriven";
+
+  /** Counter of logged events the delivery relay checked against the inboxes. */
+  public static final String DELIVERY_CHECKED = "messenger.delivery.checked";
+
+  /**
+   * Timer (with percentile histogram) of how late the relay delivered an entry the fan-out had
+   * missed: from the event's time to its append (the promise: at most {@code
+   * messenger.delivery.max-lag}).
+   */
+  public static final String DELIVERY_LAG = "messenger.delivery.lag";
+
+  /** Counter of relay shard sweeps, tagged {@code outcome} ({@code done}, {@code failed}). */
+  public static final String DELIVERY_SWEEPS = "messenger.delivery.sweeps";
+
+  /** Gauge of the relay shards this instance holds the lease of. */
+  public static final String DELIVERY_SHARDS = "messenger.delivery.shards";
+
   /** Counter of acks received from clients. */
   public static final String ACK_RECEIVED = "messenger.sync.ack.received";
 

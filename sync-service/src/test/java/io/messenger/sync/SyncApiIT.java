@@ -52,6 +52,8 @@ class SyncApiIT {
     registry.add("messenger.internal.secret", () -> "it-internal-secret-0123456789abcdef012345");
     registry.add("messenger.sync.max-parked", () -> "2");
     registry.add("messenger.sync.ack-flush-interval", () -> "1500ms");
+    // The relay worker has its own test (DeliveryRelayIT): here it would call the stub.
+    registry.add("messenger.delivery.relay", () -> "false");
   }
 
   @AfterAll

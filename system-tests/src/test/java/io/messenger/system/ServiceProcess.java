@@ -105,6 +105,16 @@ final class ServiceProcess {
     }
   }
 
+  /** SIGKILL: the process dies at once, mid-request, without any shutdown hook. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

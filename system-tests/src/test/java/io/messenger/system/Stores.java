@@ -30,6 +30,30 @@ final class Stores {
     return connection;
   }
 
+  /** {@code CLIENT PAUSE <millis> WRITE}: every client's writes (and scripts) wait. */
+  static void pauseWrites(long millis) {
+    client("PAUSE", Long.toString(millis), "WRITE");
+  }
+
+  /** {@code CLIENT UNPAUSE}. */
+  static void unpause() {
+    client("UNPAUSE");
+  }
+
+  private static void client(String... args) {
+    var codec = io.lettuce.core.codec.StringCodec.UTF8;
+    var command = new io.lettuce.core.protocol.CommandArgs<>(codec);
+    for (String arg : args) {
+      command.add(arg);
+    }
+    redis()
+        .sync()
+        .dispatch(
+            io.lettuce.core.protocol.CommandType.CLIENT,
+            new io.lettuce.core.output.StatusOutput<>(codec),
+            command);
+  }
+
   /** Number of entries in a user's inbox stream. */
   static long inboxLength(String user) {
     return redis().sync().xlen("inbox:{" + user + "}");

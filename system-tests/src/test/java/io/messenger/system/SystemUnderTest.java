@@ -20,12 +20,14 @@ final class SystemUnderTest implements BeforeAllCallback {
   static final String CLIENT_SECRET = "system-test-client-secret-0123456789abcdef";
   static final String INTERNAL_SECRET = "system-test-internal-secret-0123456789abcdef";
   static final int INBOX_CAP = 50;
+  static final Duration MAX_LAG = Duration.ofSeconds(4);
 
   private static ServiceProcess history1;
   private static ServiceProcess history2;
   private static ServiceProcess sync1;
   private static ServiceProcess sync2;
   private static ServiceProcess syncBroken;
+  private static Map<String, String> commonEnvironment;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -57,7 +59,10 @@ final class SystemUnderTest implements BeforeAllCallback {
         common.put("MESSENGER_RATE_LIMIT_" + kind + "_PER_SECOND", "1000000");
         common.put("MESSENGER_RATE_LIMIT_" + kind + "_BURST", "1000000");
       }
+      // The relay's promise, shortened so that the tests of late delivery wait seconds, not tens.
+      common.put("MESSENGER_DELIVERY_MAX_LAG", MAX_LAG.toMillis() + "ms");
       Runtime.getRuntime().addShutdownHook(new Thread(SystemUnderTest::stopAll));
+      commonEnvironment = Map.copyOf(common);
       Duration timeout = Duration.ofSeconds(240);
       // The first history instance creates the keyspace; the others start once it exists.
       history1 = ServiceProcess.start("history-1", "history.jar", common).awaitUp(timeout);
@@ -74,6 +79,13 @@ final class SystemUnderTest implements BeforeAllCallback {
         p.awaitUp(timeout);
       }
     }
+  }
+
+  /** The environment of a sync-service instance of the system, for a test's own instance. */
+  static Map<String, String> syncEnvironment() {
+    Map<String, String> env = new HashMap<>(commonEnvironment);
+    env.put("MESSENGER_HISTORY_BASE_URL", history1.baseUrl());
+    return env;
   }
 
   private static Map<String, String> with(Map<String, String> common, String historyUrl) {

@@ -45,6 +45,8 @@ class InternalRelayController {
 
   record AdvanceRequest(@NotNull @Size(max = 1000) List<@Valid Progress> progress) {}
 
+  record AdvanceResponse(int recorded) {}
+
   record Progress(
       @NotNull ConversationId conversationId,
       @Min(0) long upToSeq,
@@ -71,7 +73,7 @@ class InternalRelayController {
   @io.swagger.v3.oas.annotations.Operation(
       summary = "Record what a relay worker delivered (checkpoints, covered and idle marks)")
   @PostMapping("/advance")
-  void advance(@Valid @RequestBody AdvanceRequest request) {
+  AdvanceResponse advance(@Valid @RequestBody AdvanceRequest request) {
     relay.advance(
         request.progress().stream()
             .map(
@@ -79,5 +81,6 @@ class InternalRelayController {
                     new RelayService.Progress(
                         p.conversationId(), p.upToSeq(), p.coveredMark(), p.clearMark()))
             .toList());
+    return new AdvanceResponse(request.progress().size());
   }
 }

@@ -5,8 +5,8 @@ import io.messenger.model.ConversationType;
 import io.messenger.model.InboxItem;
 import io.messenger.model.Limits;
 import io.messenger.model.Operation;
-import io.messenger.model.Sha256;
 import io.messenger.model.OperationType;
+import io.messenger.model.Sha256;
 import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
@@ -28,6 +28,7 @@ import io.messenger.sync.history.HistoryApi.Outcome;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -265,10 +266,11 @@ class ConversationService {
               throw switch (problem) {
                 case EMPTY -> invalid("text must not be empty");
                 case MALFORMED -> invalid("text must not contain unpaired surrogates");
-                case TOO_LONG -> new ApiException(
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    ProblemType.TEXT_TOO_LONG,
-                    "text must be at most " + messageLimits.maxTextLength() + " characters");
+                case TOO_LONG ->
+                    new ApiException(
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        ProblemType.TEXT_TOO_LONG,
+                        "text must be at most " + messageLimits.maxTextLength() + " characters");
               };
             });
   }
@@ -279,29 +281,44 @@ class ConversationService {
    */
   private <T> Outcome<T> durably(String kind, String operationType, Supplier<Outcome<T>> call) {
     Outcome<T> outcome;
+    Timer.Sample sample = Timer.start();
     try {
       outcome = call.get();
     } catch (ApiException e) {
+      step(sample, "history");
       count(
           kind,
           operationType,
           e.status() == HttpStatus.SERVICE_UNAVAILABLE ? "unavailable" : "rejected");
       throw e;
     }
+    step(sample, "history");
     count(kind, operationType, outcome.created() ? "created" : "retried");
     return outcome;
   }
 
   private void fanOut(Collection<UserId> recipients, InboxItem item) {
+    Timer.Sample sample = Timer.start();
     try {
       inbox.deliver(recipients, item);
+      step(sample, "fanout");
     } catch (DataAccessException e) {
+      step(sample, "fanout");
       StoreErrors.count(meters, StoreErrors.REDIS, e);
       throw ApiException.unavailable(
           "the write is stored but could not be delivered to the inboxes yet; retry it",
           RETRY_AFTER,
           e);
     }
+  }
+
+  private void step(Timer.Sample sample, String step) {
+    sample.stop(
+        Timer.builder(SyncMetrics.WRITE_STEP)
+            .description("steps of a client write: the history call, the inbox fan-out")
+            .tag("step", step)
+            .publishPercentileHistogram()
+            .register(meters));
   }
 
   private void count(String kind, String operationType, String outcome) {

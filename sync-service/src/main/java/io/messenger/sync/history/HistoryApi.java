@@ -72,4 +72,34 @@ public final class HistoryApi {
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
   }
+
+  /** {@code POST /internal/v1/relay/sweep}: one shard, from after a conversation id. */
+  public record RelaySweep(int shard, String after, long settleMs) {}
+
+  /** One logged event to deliver again: exactly one of message and operation is set. */
+  public record RelayDelivery(Message message, OperationEvent operation, List<UserId> recipients) {
+    public RelayDelivery {
+      recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+  }
+
+  /** What to report back for one conversation once its deliveries are in the inboxes. */
+  public record RelayProgress(
+      ConversationId conversationId, long upToSeq, long coveredMark, long clearMark) {}
+
+  /** The answer of a sweep: where to start the next one ("" from the beginning). */
+  public record RelaySwept(
+      List<RelayDelivery> deliveries, List<RelayProgress> progress, String next) {
+    public RelaySwept {
+      deliveries = deliveries == null ? List.of() : List.copyOf(deliveries);
+      progress = progress == null ? List.of() : List.copyOf(progress);
+      next = next == null ? "" : next;
+    }
+  }
+
+  /** {@code POST /internal/v1/relay/advance}. */
+  public record RelayAdvance(List<RelayProgress> progress) {}
+
+  /** The answer of an advance: how many conversations it recorded. */
+  public record RelayAdvanced(int recorded) {}
 }

@@ -168,6 +168,16 @@ public class HistoryClient implements AutoCloseable {
         HistoryApi.OperationApplied.class);
   }
 
+  /** One sweep of a relay shard: the logged events to deliver again (delivery relay). */
+  public HistoryApi.RelaySwept relaySweep(HistoryApi.RelaySweep request) {
+    return post("/internal/v1/relay/sweep", request, HistoryApi.RelaySwept.class).body();
+  }
+
+  /** Reports what a relay worker delivered. */
+  public void relayAdvance(HistoryApi.RelayAdvance request) {
+    post("/internal/v1/relay/advance", request, HistoryApi.RelayAdvanced.class);
+  }
+
   private <T> HistoryApi.Outcome<T> post(String path, Object request, Class<T> type) {
     // One byte array with its length: written after the head in the same buffer, never chunked.
     byte[] body = json.writeValueAsBytes(request);
