@@ -49,9 +49,8 @@ final class SystemUnderTest implements BeforeAllCallback {
       common.put("MESSENGER_REDIS_PORT", Integer.toString(Stores.redisPort()));
       common.put("MESSENGER_CASSANDRA_HOST", env("MESSENGER_CASSANDRA_HOST", "127.0.0.1"));
       common.put("MESSENGER_CASSANDRA_PORT", env("MESSENGER_CASSANDRA_PORT", "9042"));
-      common.put(
-          "MESSENGER_CASSANDRA_KEYSPACE",
-          "sys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+      String keyspace = "sys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+      common.put("MESSENGER_CASSANDRA_KEYSPACE", keyspace);
       common.put("MESSENGER_INBOX_MAX_ENTRIES", Integer.toString(INBOX_CAP));
       // The fuzzer and the concurrency tests send far faster than a client may: lift the rate
       // limits (they have tests of their own in the sync-service and the contract check).
@@ -61,6 +60,8 @@ final class SystemUnderTest implements BeforeAllCallback {
       }
       // The relay's promise, shortened so that the tests of late delivery wait seconds, not tens.
       common.put("MESSENGER_DELIVERY_MAX_LAG", MAX_LAG.toMillis() + "ms");
+      // Relay leases of this system only, whatever else shares the Redis.
+      common.put("MESSENGER_DELIVERY_LEASE_PREFIX", "relay-lease-" + keyspace);
       Runtime.getRuntime().addShutdownHook(new Thread(SystemUnderTest::stopAll));
       commonEnvironment = Map.copyOf(common);
       Duration timeout = Duration.ofSeconds(240);

@@ -4,6 +4,7 @@ import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.Limits;
+import io.messenger.model.Sha256;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
@@ -11,9 +12,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -21,12 +24,18 @@ import org.springframework.stereotype.Service;
 @Service
 public class ConversationService {
 
+  private static final int MAX_CHANGE_ATTEMPTS = 8;
+  private static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(1);
+
   private final ConversationStore store;
+  private final MemberChanges changes;
   private final GroupProperties groups;
   private final Clock clock;
 
-  ConversationService(ConversationStore store, GroupProperties groups, Clock clock) {
+  ConversationService(
+      ConversationStore store, MemberChanges changes, GroupProperties groups, Clock clock) {
     this.store = store;
+    this.changes = changes;
     this.groups = groups;
     this.clock = clock;
   }
@@ -44,8 +53,17 @@ public class ConversationService {
       String changeId,
       Instant at) {}
 
+  /**
+   * Creates a conversation. A direct one exists once per pair (a repeat answers the existing one);
+   * a group created with a {@code clientRequestId} exists once per (creator, id): a repeat with the
+   * same content answers the first creation, other content is a 409.
+   */
   public Created create(
-      ConversationType type, List<UserId> requested, String title, UserId createdBy) {
+      ConversationType type,
+      List<UserId> requested,
+      String title,
+      UserId createdBy,
+      String clientRequestId) {
     TreeSet<UserId> members = new TreeSet<>(requested);
     members.add(createdBy);
     if (title != null && !Limits.isWellFormedText(title)) {
@@ -82,10 +100,52 @@ public class ConversationService {
       throw ApiException.badRequest(
           ProblemType.GROUP_TOO_LARGE, "a group has at most " + groups.maxMembers() + " members");
     }
+    if (clientRequestId == null) {
+      Conversation conversation =
+          new Conversation(ConversationId.random(), type, title, createdBy, now, 0, 0, 0);
+      store.create(conversation, members);
+      return new Created(conversation, List.copyOf(members), true);
+    }
+    String fingerprint =
+        Sha256.hex(
+            type.wireName(),
+            title == null ? "\u0001" : title,
+            members.stream().map(UserId::value).collect(Collectors.joining(",")));
+    ConversationId candidate = ConversationId.random();
+    Optional<MemberChanges.Creation> earlier =
+        changes.claimCreation(createdBy, clientRequestId, candidate, fingerprint, now);
+    if (earlier.isEmpty()) {
+      Conversation conversation = new Conversation(candidate, type, title, createdBy, now, 0, 0, 0);
+      store.create(conversation, members);
+      return new Created(conversation, List.copyOf(members), true);
+    }
+    MemberChanges.Creation first = earlier.get();
+    if (!first.fingerprint().equals(fingerprint)) {
+      throw new ApiException(
+          HttpStatus.CONFLICT,
+          ProblemType.IDEMPOTENCY_CONFLICT,
+          "clientRequestId " + clientRequestId + " was already used for a different conversation");
+    }
+    // The same request again: the first creation, written now if it died before writing it.
     Conversation conversation =
-        new Conversation(ConversationId.random(), type, title, createdBy, now, 0, 0, 0);
-    store.create(conversation, members);
-    return new Created(conversation, List.copyOf(members), true);
+        store
+            .find(first.conversationId())
+            .orElseGet(
+                () -> {
+                  Conversation c =
+                      new Conversation(
+                          first.conversationId(),
+                          type,
+                          title,
+                          createdBy,
+                          first.createdAt(),
+                          0,
+                          0,
+                          0);
+                  store.create(c, members);
+                  return c;
+                });
+    return new Created(conversation, List.copyOf(members), false);
   }
 
   public MembersChanged changeMembers(
@@ -99,34 +159,60 @@ public class ConversationService {
       throw ApiException.badRequest(
           ProblemType.VALIDATION, "the members of a direct conversation cannot change");
     }
-    List<UserId> before = store.members(id);
-    TreeSet<UserId> toAdd = new TreeSet<>(add);
-    toAdd.removeAll(before);
-    TreeSet<UserId> toRemove = new TreeSet<>(remove);
-    toRemove.retainAll(before);
-    toAdd.removeAll(toRemove);
-    TreeSet<UserId> after = new TreeSet<>(before);
-    after.addAll(toAdd);
-    after.removeAll(toRemove);
-    if (after.size() > groups.maxMembers()) {
-      throw ApiException.badRequest(
-          ProblemType.GROUP_TOO_LARGE, "a group has at most " + groups.maxMembers() + " members");
+    // Serialized per conversation: each change is computed from the members the previous one
+    // left, and recorded with a compare-and-set on the conversation's change version.
+    for (int attempt = 1; attempt <= MAX_CHANGE_ATTEMPTS; attempt++) {
+      MemberChanges.Change last = changes.current(id);
+      if (!last.applied()) {
+        applyRows(id, last); // a change whose writer died before writing all its rows
+      }
+      List<UserId> before = store.members(id);
+      TreeSet<UserId> toAdd = new TreeSet<>(add);
+      toAdd.removeAll(before);
+      TreeSet<UserId> toRemove = new TreeSet<>(remove);
+      toRemove.retainAll(before);
+      toAdd.removeAll(toRemove);
+      TreeSet<UserId> after = new TreeSet<>(before);
+      after.addAll(toAdd);
+      after.removeAll(toRemove);
+      if (after.size() > groups.maxMembers()) {
+        throw ApiException.badRequest(
+            ProblemType.GROUP_TOO_LARGE, "a group has at most " + groups.maxMembers() + " members");
+      }
+      Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      String changeId = UUID.randomUUID().toString().replace("-", "");
+      MemberChanges.Change next =
+          new MemberChanges.Change(
+              last.version() + 1, changeId, List.copyOf(toAdd), List.copyOf(toRemove), now, false);
+      if (toAdd.isEmpty() && toRemove.isEmpty()) {
+        return new MembersChanged(
+            conversation, before, new ArrayList<>(after), List.of(), List.of(), changeId, now);
+      }
+      if (changes.propose(id, last, next)) {
+        applyRows(id, next);
+        return new MembersChanged(
+            conversation,
+            before,
+            new ArrayList<>(after),
+            new ArrayList<>(toAdd),
+            new ArrayList<>(toRemove),
+            changeId,
+            now);
+      }
     }
-    Instant now = clock.instant();
-    if (!toAdd.isEmpty()) {
-      store.addMembers(id, toAdd, now);
+    throw ApiException.unavailable(
+        "the members of this conversation are changing too often; retry", RETRY_AFTER, null);
+  }
+
+  /** Writes the member rows of {@code change} (idempotent), then marks it applied. */
+  private void applyRows(ConversationId id, MemberChanges.Change change) {
+    if (!change.added().isEmpty()) {
+      store.addMembers(id, change.added(), change.at());
     }
-    if (!toRemove.isEmpty()) {
-      store.removeMembers(id, toRemove);
+    if (!change.removed().isEmpty()) {
+      store.removeMembers(id, change.removed());
     }
-    return new MembersChanged(
-        conversation,
-        before,
-        new ArrayList<>(after),
-        new ArrayList<>(toAdd),
-        new ArrayList<>(toRemove),
-        UUID.randomUUID().toString().replace("-", ""),
-        now);
+    changes.applied(id, change.version());
   }
 
   /**

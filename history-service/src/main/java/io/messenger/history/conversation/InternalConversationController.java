@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -35,7 +36,8 @@ class InternalConversationController {
       @NotNull ConversationType type,
       @NotNull @Size(min = 1, max = 100_000) List<@NotNull UserId> members,
       String title,
-      @NotNull UserId createdBy) {}
+      @NotNull UserId createdBy,
+      @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String clientRequestId) {}
 
   record ConversationView(
       ConversationId conversationId,
@@ -64,13 +66,22 @@ class InternalConversationController {
   @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
   @ApiResponse(
       responseCode = "200",
-      description = "The direct conversation of this pair already existed",
+      description =
+          "The direct conversation of this pair already existed, or a repeat of a creation with"
+              + " the same clientRequestId and content",
       useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "409",
+      description = "The clientRequestId was used for other content (idempotency-conflict)")
   @PostMapping
   ResponseEntity<ConversationView> create(@Valid @RequestBody CreateRequest request) {
     ConversationService.Created result =
         conversations.create(
-            request.type(), request.members(), request.title(), request.createdBy());
+            request.type(),
+            request.members(),
+            request.title(),
+            request.createdBy(),
+            request.clientRequestId());
     Conversation c = result.conversation();
     return ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
         .body(

@@ -41,16 +41,25 @@ class ConversationController {
       summary = "Create a conversation",
       description =
           "The caller is a member. A direct conversation between the same two users is created"
-              + " once; a second call returns it (200). Every member's inbox gets a"
+              + " once; a second call returns it (200). A group created with a clientRequestId"
+              + " is created once per caller and id: a retry with the same content returns it"
+              + " (200, same body), other content is a 409. Every member's inbox gets a"
               + " conversation.created system entry.")
   @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
   @ApiResponse(
       responseCode = "200",
-      description = "The direct conversation between these two users already existed",
+      description =
+          "The direct conversation between these two users already existed, or a retry of a"
+              + " group creation with the same clientRequestId and content",
       useReturnTypeSchema = true)
   @ApiResponse(
       responseCode = "400",
-      description = "Invalid type, members or title, or too many members (group-too-large)")
+      description =
+          "Invalid type, members, title or clientRequestId, or too many members"
+              + " (group-too-large)")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The clientRequestId was used for other content (idempotency-conflict)")
   @PostMapping("/v1/conversations")
   ResponseEntity<ConversationCreated> create(
       Caller caller, @RequestBody CreateConversation request) {

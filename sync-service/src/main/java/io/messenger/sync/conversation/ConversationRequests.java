@@ -13,7 +13,12 @@ final class ConversationRequests {
   private ConversationRequests() {}
 
   /** {@code POST /v1/conversations}: {@code type} is {@code direct} or {@code group}. */
-  record CreateConversation(String type, List<String> members, String title) {}
+  /**
+   * {@code POST /v1/conversations}. {@code clientRequestId} (optional, {@code [A-Za-z0-9_-]{1,64}},
+   * scoped to the caller) makes a group creation idempotent.
+   */
+  record CreateConversation(
+      String type, List<String> members, String title, String clientRequestId) {}
 
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record ConversationCreated(

@@ -103,6 +103,9 @@ class ConversationService {
     if (request.title() != null && !Limits.isWellFormedText(request.title())) {
       throw invalid("title must not contain unpaired surrogates");
     }
+    if (request.clientRequestId() != null && !Limits.isValidId(request.clientRequestId())) {
+      throw invalid("clientRequestId must match " + Limits.ID_PATTERN.pattern());
+    }
     Outcome<HistoryApi.Conversation> outcome =
         durably(
             "conversation",
@@ -110,7 +113,11 @@ class ConversationService {
             () ->
                 history.createConversation(
                     new HistoryApi.CreateConversation(
-                        type, List.copyOf(members), request.title(), caller)));
+                        type,
+                        List.copyOf(members),
+                        request.title(),
+                        caller,
+                        request.clientRequestId())));
     HistoryApi.Conversation c = outcome.body();
     UserId createdBy = c.createdBy() == null ? caller : c.createdBy();
     Instant at = c.createdAt() == null ? clock.instant() : c.createdAt();

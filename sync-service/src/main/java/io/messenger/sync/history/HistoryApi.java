@@ -20,7 +20,11 @@ public final class HistoryApi {
   /** {@code POST /internal/v1/conversations}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateConversation(
-      ConversationType type, List<UserId> members, String title, UserId createdBy) {}
+      ConversationType type,
+      List<UserId> members,
+      String title,
+      UserId createdBy,
+      String clientRequestId) {}
 
   /** A conversation as the history-service returns it. */
   public record Conversation(

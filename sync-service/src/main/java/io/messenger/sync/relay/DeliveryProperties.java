@@ -1,6 +1,7 @@
 package io.messenger.sync.relay;
 
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -15,14 +16,20 @@ import org.springframework.validation.annotation.Validated;
  *     shards for half of it, so a dead worker's shards are taken over in time.
  * @param relay whether this instance runs relay workers (default true; any number of instances may,
  *     they share the shards through leases in Redis)
+ * @param leasePrefix the prefix of the lease keys (default {@code relay-lease}); deployments that
+ *     share one Redis (tests, staging beside each other) need one each
  */
 @Validated
 @ConfigurationProperties("messenger.delivery")
-public record DeliveryProperties(@NotNull Duration maxLag, Boolean relay) {
+public record DeliveryProperties(
+    @NotNull Duration maxLag,
+    Boolean relay,
+    @Pattern(regexp = "[A-Za-z0-9_.:-]{1,64}") String leasePrefix) {
 
   public DeliveryProperties {
     maxLag = maxLag == null ? Duration.ofSeconds(10) : maxLag;
     relay = relay == null ? Boolean.TRUE : relay;
+    leasePrefix = leasePrefix == null ? "relay-lease" : leasePrefix;
     if (maxLag.compareTo(Duration.ofSeconds(2)) < 0) {
       throw new IllegalArgumentException("messenger.delivery.max-lag must be at least 2s");
     }

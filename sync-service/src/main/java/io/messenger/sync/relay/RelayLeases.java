@@ -9,11 +9,11 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * Leases of relay shards in Redis, one key per shard ({@code relay-lease:{n}}, so each is in a slot
- * of its own on a cluster): taken with {@code SET NX PX}, renewed only by their holder. A worker
- * that dies loses its shards when the lease runs out; two workers holding one shard for a moment (a
- * paused holder) deliver nothing twice, since inbox appends are deduplicated by (conversation,
- * seq).
+ * Leases of relay shards in Redis, one key per shard ({@code <prefix>:{n}}, default prefix {@code
+ * relay-lease}, so each is in a slot of its own on a cluster): taken with {@code SET NX PX},
+ * renewed only by their holder. A worker that dies loses its shards when the lease runs out; two
+ * workers holding one shard for a moment (a paused holder) deliver nothing twice, since inbox
+ * appends are deduplicated by (conversation, seq).
  */
 @Component
 class RelayLeases {
@@ -32,10 +32,12 @@ class RelayLeases {
           Long.class);
 
   private final StringRedisTemplate redis;
+  private final String prefix;
   private final String holder = UUID.randomUUID().toString();
 
-  RelayLeases(StringRedisTemplate redis) {
+  RelayLeases(StringRedisTemplate redis, DeliveryProperties properties) {
     this.redis = redis;
+    this.prefix = properties.leasePrefix();
   }
 
   /** Takes or renews the lease of {@code shard} for {@code ttl}; true when this worker holds it. */
@@ -50,7 +52,7 @@ class RelayLeases {
     return holder;
   }
 
-  static String key(int shard) {
-    return "relay-lease:{" + shard + "}";
+  String key(int shard) {
+    return prefix + ":{" + shard + "}";
   }
 }

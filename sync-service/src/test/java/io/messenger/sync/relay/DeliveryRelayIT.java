@@ -46,20 +46,19 @@ class DeliveryRelayIT {
     registry.add("messenger.history.base-url", history::baseUrl);
     registry.add("messenger.jwt.secret", () -> "it-client-secret-0123456789abcdef0123456789");
     registry.add("messenger.internal.secret", () -> "it-internal-secret-0123456789abcdef012345");
-    // The test drives the worker itself (runOnce), so the timer is off.
+    // The test drives the worker itself (runOnce), so the timer is off; its leases are its own.
     registry.add("messenger.delivery.relay", () -> "false");
+    registry.add("messenger.delivery.lease-prefix", () -> "relay-lease-it-" + System.nanoTime());
   }
 
   @AfterAll
   static void stopStub() {
     history.close();
-    for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
-      redis.redis().delete(RelayLeases.key(shard));
-    }
   }
 
   @Autowired DeliveryRelay relay;
   @Autowired RelayLeases leases;
+  @Autowired DeliveryProperties properties;
   @Autowired InboxService inbox;
   @Autowired InboxStore store;
   @Autowired MeterRegistry meters;
@@ -67,13 +66,9 @@ class DeliveryRelayIT {
   @BeforeEach
   void reset() {
     history.reset();
-    // This worker holds every shard, whatever other workers share this Redis (a developer's
-    // running services): the test must not depend on who wins the leases.
+    // This worker holds every shard (its lease prefix is its own).
     for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
-      redis
-          .redis()
-          .opsForValue()
-          .set(RelayLeases.key(shard), leases.holder(), Duration.ofSeconds(30));
+      redis.redis().opsForValue().set(leases.key(shard), leases.holder(), Duration.ofSeconds(30));
     }
   }
 
@@ -127,16 +122,15 @@ class DeliveryRelayIT {
 
   @Test
   void aShardLeaseIsHeldByOneWorkerUntilItRunsOut() throws Exception {
-    RelayLeases other = new RelayLeases(redis.redis());
-    // A shard number no running worker uses (they sweep 0-15), so nothing else competes here.
-    int shard = 1000 + (int) (System.nanoTime() % 1000);
+    RelayLeases other = new RelayLeases(redis.redis(), properties);
+    int shard = 5;
     assertThat(leases.hold(shard, Duration.ofMillis(300))).isTrue();
     assertThat(leases.hold(shard, Duration.ofMillis(300))).isTrue(); // renewed by its holder
     assertThat(other.hold(shard, Duration.ofMillis(300))).isFalse();
     Thread.sleep(400);
     assertThat(other.hold(shard, Duration.ofSeconds(5))).isTrue();
     assertThat(leases.hold(shard, Duration.ofSeconds(5))).isFalse();
-    redis.redis().delete(RelayLeases.key(shard));
+    redis.redis().delete(leases.key(shard));
   }
 
   @Test

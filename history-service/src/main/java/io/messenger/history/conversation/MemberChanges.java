@@ -1,0 +1,145 @@
+package io.messenger.history.conversation;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.messenger.history.cassandra.Keyspace;
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The two lightweight transactions of membership: the newest change of each conversation ({@code
+ * member_changes}, one version counter per conversation) and the claims of group creations with a
+ * client request id ({@code create_requests}). See V003__idempotent_membership.cql.
+ */
+@Repository
+class MemberChanges {
+
+  /** The newest change: its version, what it did, and whether its member rows are all written. */
+  record Change(
+      long version,
+      String changeId,
+      List<UserId> added,
+      List<UserId> removed,
+      Instant at,
+      boolean applied) {
+    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true);
+  }
+
+  /** A group creation already claimed under a client request id. */
+  record Creation(ConversationId conversationId, String fingerprint, Instant createdAt) {}
+
+  private final CqlSession session;
+  private final PreparedStatement current;
+  private final PreparedStatement proposeFirst;
+  private final PreparedStatement propose;
+  private final PreparedStatement applied;
+  private final PreparedStatement claimCreation;
+
+  MemberChanges(CqlSession session, Keyspace ks) {
+    this.session = session;
+    String changes = ks.table("member_changes");
+    current =
+        session.prepare(
+            "SELECT version, change_id, added, removed, at, applied FROM "
+                + changes
+                + " WHERE conversation_id = ?");
+    String set =
+        " SET version = ?, change_id = ?, added = ?, removed = ?, at = ?, applied = false"
+            + " WHERE conversation_id = ?";
+    proposeFirst = session.prepare("UPDATE " + changes + set + " IF version = null");
+    propose = session.prepare("UPDATE " + changes + set + " IF version = ?");
+    applied =
+        session.prepare(
+            "UPDATE " + changes + " SET applied = true WHERE conversation_id = ? IF version = ?");
+    claimCreation =
+        session.prepare(
+            "INSERT INTO "
+                + ks.table("create_requests")
+                + " (created_by, client_request_id, conversation_id, fingerprint, created_at)"
+                + " VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
+  }
+
+  /** The newest change, read serially (so a change another writer left half done is finished). */
+  Change current(ConversationId id) {
+    Row row =
+        session
+            .execute(current.bind(id.value()).setConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL))
+            .one();
+    if (row == null || row.isNull("version")) {
+      return Change.NONE;
+    }
+    return new Change(
+        row.getLong("version"),
+        row.getString("change_id"),
+        users(row.getSet("added", String.class)),
+        users(row.getSet("removed", String.class)),
+        row.getInstant("at"),
+        !row.isNull("applied") && row.getBoolean("applied"));
+  }
+
+  /** Records {@code next} as the change after {@code previous}; false if another came first. */
+  boolean propose(ConversationId id, Change previous, Change next) {
+    Set<String> added = names(next.added());
+    Set<String> removed = names(next.removed());
+    ResultSet result =
+        previous.version() == 0
+            ? session.execute(
+                proposeFirst.bind(
+                    next.version(), next.changeId(), added, removed, next.at(), id.value()))
+            : session.execute(
+                propose.bind(
+                    next.version(),
+                    next.changeId(),
+                    added,
+                    removed,
+                    next.at(),
+                    id.value(),
+                    previous.version()));
+    return result.wasApplied();
+  }
+
+  /** Notes that every member row of the change at {@code version} is written. */
+  void applied(ConversationId id, long version) {
+    session.execute(applied.bind(id.value(), version));
+  }
+
+  /** Claims a creation; empty when claimed now, else the creation that holds the id. */
+  Optional<Creation> claimCreation(
+      UserId createdBy,
+      String clientRequestId,
+      ConversationId candidate,
+      String fingerprint,
+      Instant at) {
+    ResultSet result =
+        session.execute(
+            claimCreation.bind(
+                createdBy.value(), clientRequestId, candidate.value(), fingerprint, at));
+    if (result.wasApplied()) {
+      return Optional.empty();
+    }
+    Row row = result.one();
+    return Optional.of(
+        new Creation(
+            ConversationId.of(row.getString("conversation_id")),
+            row.getString("fingerprint"),
+            row.getInstant("created_at")));
+  }
+
+  private static List<UserId> users(Collection<String> names) {
+    return names == null ? List.of() : names.stream().sorted().map(UserId::of).toList();
+  }
+
+  private static Set<String> names(Collection<UserId> users) {
+    return users.stream().map(UserId::value).collect(Collectors.toSet());
+  }
+}
