@@ -82,7 +82,9 @@ class CassandraEventLog implements EventLog {
     this.session = session;
     String log = ks.table("conversation_log");
     String head = " SET head_seq = ?, head_msg_count = ? WHERE conversation_id = ? AND bucket = ?";
-    claimNext = session.prepare("UPDATE " + log + head + " IF head_seq = ?");
+    // Both counters in the condition: they move together, a failed round answers both (so the
+    // next round needs no serial read), and a stale pair can never number a message wrongly.
+    claimNext = session.prepare("UPDATE " + log + head + " IF head_seq = ? AND head_msg_count = ?");
     claimFirst = session.prepare("UPDATE " + log + head + " IF head_seq = null");
     insert =
         session.prepare(
@@ -243,7 +245,7 @@ class CassandraEventLog implements EventLog {
     BoundStatement claim =
         head.seq() == 0 || EventLog.bucketOf(head.seq()) != bucket
             ? claimFirst.bind(seq, msgNo, id.value(), bucket)
-            : claimNext.bind(seq, msgNo, id.value(), bucket, head.seq());
+            : claimNext.bind(seq, msgNo, id.value(), bucket, head.seq(), head.messageCount());
     statements.addStatement(claim);
     ResultSet result = session.execute(statements.build());
     if (result.wasApplied()) {
@@ -271,14 +273,18 @@ class CassandraEventLog implements EventLog {
     boolean progress = false;
     for (Row row : result) {
       ColumnDefinitions columns = row.getColumnDefinitions();
-      if (columns.contains("head_seq") && !row.isNull("head_seq")) {
-        long count =
-            columns.contains("head_msg_count") && !row.isNull("head_msg_count")
-                ? row.getLong("head_msg_count")
-                : 0;
-        seen = new Head(row.getLong("head_seq"), count);
+      // The head only when the answer carries both counters: a message's ordinal must be exact.
+      if (columns.contains("head_seq")
+          && !row.isNull("head_seq")
+          && columns.contains("head_msg_count")
+          && !row.isNull("head_msg_count")) {
+        seen = new Head(row.getLong("head_seq"), row.getLong("head_msg_count"));
       }
-      if (columns.contains("seq") && !row.isNull("seq") && row.getLong("seq") < 0) {
+      if (columns.contains("seq")
+          && !row.isNull("seq")
+          && row.getLong("seq") < 0
+          && columns.contains("actor_id")
+          && !row.isNull("actor_id")) {
         progress |= resolveRequestRow(row, open, part);
       }
     }
