@@ -32,14 +32,14 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Bench {
 
-  private final Api api;
-  private final RawStores raw;
-  private final boolean smoke;
-  private final String run;
+  final Api api;
+  final RawStores raw;
+  final boolean smoke;
+  final String run;
   private final List<Result> results = new ArrayList<>();
   private final Map<String, Object> summary = new LinkedHashMap<>();
-  private final Duration warmup;
-  private final Duration measure;
+  final Duration warmup;
+  final Duration measure;
 
   private Bench(Api api, RawStores raw, boolean smoke) {
     this.api = api;
@@ -83,8 +83,11 @@ public final class Bench {
       bench.summary.put("label", opts.getOrDefault("label", ""));
       bench.summary.put("startedAt", started.toString());
       bench.summary.put("loadAverageBefore", loadAverage());
+      LoadSampler load = LoadSampler.start();
       bench.runAll(List.of(only.split(",")));
+      load.stop();
       bench.summary.put("loadAverageAfter", loadAverage());
+      bench.summary.put("loadAverage1mDuringRun", load.figures());
       bench.summary.put("seconds", Duration.between(started, Instant.now()).toSeconds());
       Report.write(out, bench.summary, bench.results);
       System.out.println(Files.readString(out.resolve("results.md")));
@@ -146,7 +149,8 @@ public final class Bench {
     System.out.println("[bench] " + line);
   }
 
-  private Result add(Result r) {
+  Result add(Result r) {
+    r.extra.put("load1m", LoadSampler.oneMinute());
     results.add(r);
     log(
         String.format(
@@ -165,7 +169,7 @@ public final class Bench {
 
   // --- setup helpers --------------------------------------------------------------------------
 
-  private List<String> users(String prefix, int n) {
+  List<String> users(String prefix, int n) {
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(run + prefix + i);
@@ -174,7 +178,7 @@ public final class Bench {
   }
 
   /** Tokens for {@code users} on {@code device}, minted 16 at a time. */
-  private List<String> tokens(List<String> users, String device) throws Exception {
+  List<String> tokens(List<String> users, String device) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<String>> futures = new ArrayList<>();
@@ -195,7 +199,7 @@ public final class Bench {
    * A real inbox entry's stored body (the "w" field the service wrote: the entry's wire form
    * without its cursor), to copy into other inboxes.
    */
-  private String itemJsonOf(String user) {
+  String itemJsonOf(String user) {
     var entries =
         raw.redis
             .sync()
@@ -311,65 +315,15 @@ public final class Bench {
 
   private String bigGroup;
   private List<String> bigMembers;
-  private List<String> bigTokens;
 
   private void sends() throws Exception {
-    int[] sizes = smoke ? new int[] {2, 10, 100} : new int[] {2, 10, 100, 1000};
-    Map<Integer, Double> p50 = new LinkedHashMap<>();
-    for (int size : sizes) {
-      List<String> members = users("s" + size + "x", size);
-      String token = api.token(members.get(0), "d1");
-      String cid =
-          size == 2
-              ? api.createDirect(token, members.get(1))
-              : api.createGroup(token, members.subList(1, size));
-      if (size == 1000) {
-        bigGroup = cid;
-        bigMembers = members;
-      }
-      String label = size == 2 ? "direct" : "group of " + size;
-      Duration time = smoke ? measure : Duration.ofSeconds(size >= 1000 ? 8 : 5);
-      Result r =
-          add(
-              Load.closed(
-                  new Result("send", "send to " + label + ", c=1").param("members", size),
-                  1,
-                  warmup,
-                  time,
-                  (w, i) ->
-                      api.send(token, cid, run + "c1w" + w + "n" + i, "benchmark text " + i)));
-      p50.put(size, r.percentileMillis(50));
-      String item = itemJsonOf(members.get(0));
-      Result base =
-          Load.closed(
-              new Result("send", "raw Redis fan-out to " + label + ", c=1").param("members", size),
-              1,
-              warmup,
-              time,
-              (w, i) -> raw.send(members, run + "raw" + i, item));
-      base.param("raw", true);
-      add(base);
-      r.extra.put("ratioToRaw", Load.round(r.throughput() / base.throughput()));
-      if (size <= 10) {
-        // Many senders on one conversation: every send claims the next seq of the same log.
-        List<String> senders = size == 2 ? members : members.subList(0, Math.min(size, 8));
-        List<String> senderTokens = tokens(senders, "d1");
-        add(
-            Load.closed(
-                new Result("send", "send to " + label + ", c=8 (one conversation)")
-                    .param("members", size),
-                8,
-                warmup,
-                time,
-                (w, i) ->
-                    api.send(
-                        senderTokens.get(w % senderTokens.size()),
-                        cid,
-                        run + "c8w" + w + "n" + i,
-                        "benchmark text " + i)));
-      }
+    SendScenario sends = new SendScenario(this, summary);
+    try {
+      sends.run();
+    } finally {
+      bigGroup = sends.bigGroup;
+      bigMembers = sends.bigMembers;
     }
-    summary.put("sendP50ByGroupSizeMs", p50);
   }
 
   // --- (c) ack storm --------------------------------------------------------------------------

@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The stores without our services: the same Redis scripts a pull and a send run (loaded from the
  * sync-service's own Lua files) through one shared Lettuce connection, as the service shares one,
- * and the same CQL statements a history page issues, through the DataStax driver. Also the fast
- * loaders: inbox entries and page rows written straight into the stores.
+ * and the same CQL statements a history page issues, through the DataStax driver; the raw twin of a
+ * whole send is {@link RawSend}. Also the fast loaders: inbox entries and page rows written
+ * straight into the stores.
  */
 final class RawStores implements AutoCloseable {
 
@@ -45,8 +46,12 @@ final class RawStores implements AutoCloseable {
   private final PreparedStatement insertMessage;
   private final PreparedStatement insertBucket;
 
+  private final String keyspace;
+  private RawSend rawSend;
+
   RawStores(String redisHost, int redisPort, String cassandra, String keyspace, Path repo)
       throws IOException {
+    this.keyspace = keyspace;
     redisClient = RedisClient.create(RedisURI.create(redisHost, redisPort));
     redis = redisClient.connect();
     pipeline = redisClient.connect();
@@ -87,6 +92,17 @@ final class RawStores implements AutoCloseable {
     insertBucket =
         cql.prepare(
             "INSERT INTO message_buckets (conversation_id, bucket, first_seq) VALUES (?, ?, ?)");
+  }
+
+  /**
+   * The raw twin of a send ({@link RawSend}), prepared on first use; null when the keyspace has an
+   * older write path's schema (no {@code relay_marks}), as a run of an older commit creates.
+   */
+  synchronized RawSend rawSend() {
+    if (rawSend == null && RawSend.supported(cql, keyspace)) {
+      rawSend = new RawSend(cql, redis, appendSha);
+    }
+    return rawSend;
   }
 
   static String[] inboxKeys(String user) {

@@ -37,7 +37,9 @@ final class Report {
 
   static String markdown(Map<String, Object> summary, List<Result> results) {
     StringBuilder md = new StringBuilder();
-    md.append("Run: ").append(summary).append("\n\n");
+    Map<String, Object> shown = new LinkedHashMap<>(summary);
+    Object breakdown = shown.remove("sendBreakdown");
+    md.append("Run: ").append(shown).append("\n\n");
     md.append(
         "| scenario | case | concurrency | ops | errors | ops/s | p50 ms | p99 ms | max ms | notes"
             + " |\n");
@@ -61,7 +63,61 @@ final class Report {
               f(r.maxMillis()),
               String.join(", ", notes)));
     }
+    if (breakdown instanceof Map<?, ?> b) {
+      breakdown(md, b);
+    }
     return md.toString();
+  }
+
+  /** The breakdown of one send: the services' own timers, then the raw twin's rounds. */
+  private static void breakdown(StringBuilder md, Map<?, ?> b) {
+    md.append("\n### Breakdown of one send (direct conversation, c=1, ")
+        .append(b.get("sends"))
+        .append(" sends)\n\n");
+    md.append("Means of the services' own timers between two scrapes of /actuator/prometheus;")
+        .append(" rows marked = are differences of the rows named.\n\n");
+    md.append("| | piece | mean ms | calls |\n|---|---|---|---|\n");
+    for (Object o : (List<?>) b.get("service")) {
+      Map<?, ?> row = (Map<?, ?>) o;
+      boolean derived = Boolean.TRUE.equals(row.get("derived"));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s%s | %s | %s | %s |%n",
+              derived ? "= " : "",
+              row.get("ref"),
+              row.get("piece"),
+              num(row.get("meanMs")),
+              row.get("count") == null ? "" : num(row.get("count"))));
+    }
+    md.append("\nConsensus rounds in the pass: ").append(b.get("logRounds")).append("\n");
+    if (b.get("twin") instanceof List<?> twin) {
+      md.append("\nRaw twin (the same statements and Redis calls from the driver, ")
+          .append(b.get("twinSends"))
+          .append(" sends), each round timed in the driver:\n\n")
+          .append("| round | mean ms | p50 ms | p99 ms |\n|---|---|---|---|\n");
+      for (Object o : twin) {
+        Map<?, ?> row = (Map<?, ?>) o;
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s |%n",
+                row.get("piece"),
+                num(row.get("meanMs")),
+                num(row.get("p50Ms")),
+                num(row.get("p99Ms"))));
+      }
+    }
+  }
+
+  private static String num(Object v) {
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      return d == Math.rint(d) && Math.abs(d) >= 10
+          ? String.format(Locale.ROOT, "%.0f", d)
+          : String.format(Locale.ROOT, "%.2f", d);
+    }
+    return v == null ? "—" : String.valueOf(v);
   }
 
   private static String f(double v) {
@@ -74,6 +130,10 @@ final class Report {
 
   private static boolean raw(Result r) {
     return Boolean.TRUE.equals(r.params.get("raw"));
+  }
+
+  private static boolean twin(Result r) {
+    return Boolean.TRUE.equals(r.params.get("twin"));
   }
 
   private static void plots(Path out, List<Result> results) throws IOException {
@@ -152,7 +212,9 @@ final class Report {
             "send p99",
             s(r -> !raw(r), r -> r.percentileMillis(99)),
             "raw Redis fan-out p50",
-            s(Report::raw, r -> r.percentileMillis(50))));
+            s(r -> raw(r) && !twin(r), r -> r.percentileMillis(50)),
+            "raw twin (CQL + Redis) p50",
+            s(Report::twin, r -> r.percentileMillis(50))));
     XYChart wakeups = null;
     for (Result r : select(results, r -> r.scenario.equals("longpoll"))) {
       if (r.histogram == null || r.histogram.getTotalCount() == 0) {
