@@ -41,9 +41,9 @@ import org.HdrHistogram.Histogram;
  *       client_requests} row and the member list;
  *   <li><b>batch</b>: one conditional LOGGED batch on the log partition (the event row, the request
  *       row {@code IF NOT EXISTS} at its negative clustering key, the claim {@code UPDATE ... IF
- *       head_seq = N}). The head is tracked here. Concurrent sends to one conversation share a
- *       round as in the service's {@code CommitLanes}: the first sender of an idle lane leads and
- *       takes everything queued (up to 64);
+ *       head_seq = N AND head_msg_count = M}). The head is tracked here. Concurrent sends to one
+ *       conversation share a round as in the service's {@code CommitLanes}: the first sender of an
+ *       idle lane leads and takes everything queued (up to 64);
  *   <li><b>complete</b>, issued together: the {@code client_requests} upsert, the {@code messages}
  *       row, the {@code message_buckets} row and the two head hints on {@code conversations};
  *   <li><b>fan-out</b>: one {@code EVALSHA append.lua} per member on the shared Lettuce connection
@@ -146,7 +146,7 @@ final class RawSend {
     String head =
         "UPDATE conversation_log SET head_seq = ?, head_msg_count = ?"
             + " WHERE conversation_id = ? AND bucket = ?";
-    claimNext = cql.prepare(head + " IF head_seq = ?");
+    claimNext = cql.prepare(head + " IF head_seq = ? AND head_msg_count = ?");
     claimFirst = cql.prepare(head + " IF head_seq = null");
     readHead =
         cql.prepare(
@@ -357,6 +357,7 @@ final class RawSend {
       BatchStatementBuilder statements = BatchStatement.builder(BatchType.LOGGED);
       long seq = head;
       long msgNo = t.headMessages;
+      long headMessages = msgNo;
       for (Pending q : part) {
         q.seq = ++seq;
         q.msgNo = msgNo++;
@@ -388,7 +389,7 @@ final class RawSend {
       BoundStatement claim =
           head == 0 || (head - 1) / BUCKET_SIZE != bucket
               ? claimFirst.bind(seq, msgNo, t.id, bucket)
-              : claimNext.bind(seq, msgNo, t.id, bucket, head);
+              : claimNext.bind(seq, msgNo, t.id, bucket, head, headMessages);
       statements.addStatement(claim);
       ResultSet result = cql.execute(statements.build());
       pieces.rounds.incrementAndGet();
@@ -403,12 +404,12 @@ final class RawSend {
       boolean learned = false;
       for (Row row : result) {
         ColumnDefinitions columns = row.getColumnDefinitions();
-        if (columns.contains("head_seq") && !row.isNull("head_seq")) {
+        if (columns.contains("head_seq")
+            && !row.isNull("head_seq")
+            && columns.contains("head_msg_count")
+            && !row.isNull("head_msg_count")) {
           t.headSeq = row.getLong("head_seq");
-          t.headMessages =
-              columns.contains("head_msg_count") && !row.isNull("head_msg_count")
-                  ? row.getLong("head_msg_count")
-                  : 0;
+          t.headMessages = row.getLong("head_msg_count");
           learned = true;
         }
         if (columns.contains("seq") && !row.isNull("seq") && row.getLong("seq") < 0) {
