@@ -13,41 +13,39 @@ import java.util.List;
  *
  * <h2>Redis layout ({@link RedisInboxStore})</h2>
  *
- * Every key of user {@code U} carries the hash tag {@code {U}}, so all of them live in one Redis
- * Cluster slot; no script touches two users' keys.
+ * Three keys per user {@code U}, all with the hash tag {@code {U}}, so all of them live in one
+ * Redis Cluster slot; no script touches two users' keys:
  *
  * <ul>
- *   <li>{@code inbox:{U}} — STREAM, one entry per item, fields {@code w} (the entry's wire form
- *       without its cursor, {@link EntryJson}) and {@code k} (its dedupe key); entries of the first
- *       layout, or written with {@code messenger.inbox.v1-compatible}, also carry {@code d} (the
- *       item as JSON), which pulls read only when {@code w} is missing. Entry ids ({@code
- *       <millis>-<seq>}) are the cursors. Capped exactly at {@code messenger.inbox.max-entries}
- *       (oldest first) and trimmed to {@code messenger.inbox.retention} ({@code XTRIM MINID now -
- *       retention}) on every append and every pull. Trimming never looks at device cursors.
- *   <li>{@code inbox-meta:{U}} — HASH: {@code since} = start of the current incarnation ({@code
- *       <millis>-0}, from the Redis server clock); {@code last} = last generated entry id; {@code
- *       trimmed} = the newest entry id ever trimmed (cap or retention); {@code dev:<deviceId>} =
- *       that device's acked cursor (only moves forward).
- *   <li>{@code inbox-dedupe:{U}} — ZSET, member = dedupe key of an appended item, score = millis of
- *       its entry id; trimmed to the retention and to the newest {@code 2 × max-entries} members.
- *       An append whose key is present adds nothing, so retried fan-outs deliver nothing twice.
+ *   <li>{@code inbox:{U}} — STREAM, one entry per item (its wire form {@link EntryJson} and its
+ *       dedupe key); entry ids ({@code <millis>-<seq>}) are the cursors. Capped exactly at {@code
+ *       messenger.inbox.max-entries} (oldest first) and trimmed to {@code
+ *       messenger.inbox.retention} on every append and every pull; trimming never looks at device
+ *       cursors.
+ *   <li>{@code inbox-meta:{U}} — HASH: {@code since}, {@code last}, {@code trimmed} and each
+ *       device's acked cursor {@code dev:<deviceId>} (only moves forward).
+ *   <li>{@code inbox-dedupe:{U}} — ZSET of the dedupe keys of appended items: an append whose key
+ *       is present adds nothing, so retried fan-outs deliver nothing twice.
  * </ul>
  *
- * All three keys get {@code PEXPIRE retention} on every append, pull and ack write: an idle inbox
+ * All three get {@code PEXPIRE retention} on every append, pull and ack write: an idle inbox
  * disappears entirely. The append script also {@code PUBLISH}es each new entry on the channel
- * {@value #NEWS_CHANNEL} ({@link InboxNews}: user, previous entry id, new entry id, wire form), so
- * that parked long-polls on every instance wake up, most of them without reading the inbox again.
- * With {@code messenger.inbox.v1-compatible} it also publishes the bare user id on {@value
- * #SIGNAL_CHANNEL}, which instances of the first layout listen to.
+ * {@value #NEWS_CHANNEL} ({@link InboxNews}), so that parked long-polls on every instance wake up.
+ * Fields, bounds, TTLs, the channels and the scripts are written out once, in {@code
+ * docs/data-layout.md} ("Redis (sync-service)").
  *
  * <h2>Incarnations and gaps</h2>
  *
- * When {@code inbox-meta} is missing, or it records a {@code last} id but the stream is gone, the
- * inbox was lost (flush, eviction, expiry): the next append or pull drops what is left of the
- * user's keys and starts a new incarnation with {@code since = <now - 1 ms>-0}. Because stream ids
- * are time-based, all cursors of a lost incarnation are smaller than {@code since}. The head of an
- * inbox is {@code max(since, last)}. A pull from cursor {@code C} answers {@link ResyncReason#GAP}
- * (with the head, no entries) when
+ * A live inbox is its meta hash and its stream. When {@code inbox-meta} is missing, or it records a
+ * {@code last} id but the stream is gone, the inbox was lost (flush, eviction, expiry): the next
+ * append or pull drops what is left of the user's keys and starts a new incarnation with {@code
+ * since = <now + 1 ms>-0} (Redis server clock; or just after the lost head, when the surviving meta
+ * hash tells one that is not older), and creates its stream empty with {@code since} as its last
+ * generated id ({@code XADD MAXLEN 0 <since>}), so every entry of the new incarnation, even one
+ * appended in the same millisecond, has an id strictly greater than {@code since}. Because stream
+ * ids are Redis server time, every cursor of a lost incarnation, even one issued in the millisecond
+ * of the loss, is smaller than {@code since}. The head of an inbox is {@code max(since, last)}. A
+ * pull from cursor {@code C} answers {@link ResyncReason#GAP} (with the head, no entries) when
  *
  * <ol>
  *   <li>{@code C < since} and {@code C != 0-0} — a cursor of a lost incarnation ({@code 0-0} means
