@@ -265,7 +265,9 @@ expect "$WORK/history.prom" \
   'messenger_history_page_partitions_count' \
   'messenger_history_write_seconds_bucket{.*kind="message"' \
   'messenger_history_write_seconds_bucket{.*kind="operation"' \
-  'messenger_history_log_append_seconds_bucket{.*kind="message"'
+  'messenger_history_write_step_seconds_bucket{.*step="commit"' \
+  'messenger_history_log_batch_count' \
+  'messenger_history_log_rounds_total{.*result="applied"'
 awk '/^messenger_sync_ack_(received|writes)_total/ {print "    " $0}' "$WORK/sync.prom"
 if grep -E '^messenger_[a-z_]+\{[^}]*(userId|deviceId|conversationId|user|device|conversation)=' \
   "$WORK/sync.prom" "$WORK/history.prom"; then

@@ -24,12 +24,6 @@ public final class HistoryMetrics {
   public static final String WRITE = "messenger.history.write";
 
   /**
-   * Timer (with percentile histogram) of the event log append alone (the conditional insert that
-   * takes the seq), tagged {@code kind} ({@code message}, {@code operation}).
-   */
-  public static final String LOG_APPEND = "messenger.history.log.append";
-
-  /**
    * Distribution summary of the events one consensus round logged (group commit: the writes to one
    * conversation that queued while the previous round was in flight).
    */

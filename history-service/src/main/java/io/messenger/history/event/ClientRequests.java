@@ -17,7 +17,9 @@ import java.util.concurrent.CompletionStage;
  */
 interface ClientRequests {
 
-  /** A stored request. {@code seq} is 0 while the write is in flight. */
+  /**
+   * A stored request. {@code seq} is 0 for a reservation left by the first version's write path.
+   */
   record Request(String kind, String fingerprint, Instant reservedAt, long seq) {
     boolean completed() {
       return seq > 0;

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * hands out the logged events to deliver again; the worker reports back what it delivered.
  */
 @RestController
+// One "internal" tag for the whole internal API (same description everywhere: one tag in OpenAPI).
 @Tag(name = "internal", description = "The write API of the sync-service (service tokens only)")
 @RequestMapping("/internal/v1/relay")
 class InternalRelayController {

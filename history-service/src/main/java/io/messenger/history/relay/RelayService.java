@@ -91,16 +91,18 @@ class RelayService {
     progress = new ArrayList<>(confirmIdle(progress));
     List<Delivery> deliveries = new ArrayList<>();
     long settledBefore = nowMicros - settle.toNanos() / 1000;
-    String lastDone = after == null ? "" : after;
+    // Where the next sweep resumes when this one stops early: after the last conversation that
+    // was handed out completely, so a conversation cut by the event limit comes first next time.
+    String resumeAfter = after == null ? "" : after;
     for (CassandraRelayMarks.Mark mark : open) {
       if (deliveries.size() >= MAX_EVENTS) {
-        next = lastDone; // the rest of this page next time
+        next = resumeAfter;
         break;
       }
-      lastDone = mark.id().value();
       Optional<Conversation> conversation = conversations.find(mark.id());
       if (conversation.isEmpty()) {
         progress.add(new Progress(mark.id(), 0, mark.micros(), 0)); // nothing to deliver
+        resumeAfter = mark.id().value();
         continue;
       }
       Conversation c = conversation.get();
@@ -130,6 +132,11 @@ class RelayService {
       boolean covered = upTo >= head.seq() && mark.micros() <= nowMicros - micros(COMMIT_BOUND);
       progress.add(
           new Progress(mark.id(), upTo > checkpoint ? upTo : 0, covered ? mark.micros() : 0, 0));
+      if (deliveries.size() >= MAX_EVENTS && upTo < head.seq()) {
+        next = resumeAfter; // cut by the limit: this conversation again, from its new checkpoint
+        break;
+      }
+      resumeAfter = mark.id().value();
     }
     return new Sweep(deliveries, progress, next);
   }
