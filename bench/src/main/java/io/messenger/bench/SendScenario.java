@@ -259,6 +259,42 @@ final class SendScenario {
     summary.put("sendBreakdown", breakdown);
   }
 
+  /**
+   * Runs a case between two scrapes of both services and notes in its row the means of their own
+   * timers over it (warm-up included) and the consensus rounds it took.
+   */
+  private Result withServiceTimers(java.util.concurrent.Callable<Result> measured)
+      throws Exception {
+    ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
+    ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
+    Result r = measured.call();
+    ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
+    ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
+    r.extra.put(
+        "historyWriteMeanMs",
+        Load.round(
+            ServiceTimers.meanMillis(history0, history1, "messenger_history_write", "kind=message")[
+                0]));
+    r.extra.put(
+        "commitStepMeanMs",
+        Load.round(
+            ServiceTimers.meanMillis(
+                history0, history1, "messenger_history_write_step", "step=commit")[0]));
+    r.extra.put(
+        "fanoutStepMeanMs",
+        Load.round(
+            ServiceTimers.meanMillis(sync0, sync1, "messenger_sync_write_step", "step=fanout")[0]));
+    double events = ServiceTimers.delta(history0, history1, "messenger_history_log_batch_sum");
+    double rounds = ServiceTimers.delta(history0, history1, "messenger_history_log_batch_count");
+    r.extra.put("eventsPerRound", Load.round(events / rounds));
+    r.extra.put(
+        "racedRounds",
+        Load.round(
+            ServiceTimers.delta(
+                history0, history1, "messenger_history_log_rounds_total", "result=raced")));
+    return r;
+  }
+
   private static Map<String, Object> row(String ref, String piece, double meanMs, Result r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ref", ref);
@@ -311,18 +347,20 @@ final class SendScenario {
     for (int c : smoke ? new int[0] : new int[] {8, 16}) {
       Result ours =
           bench.add(
-              Load.closed(
-                  new Result("send", "send to direct, c=" + c + " (one conversation)")
-                      .param("members", 2),
-                  c,
-                  warmup,
-                  time,
-                  (w, i) ->
-                      api.send(
-                          pairTokens.get(w % 2),
-                          direct,
-                          run + "d" + c + "w" + w + "n" + i,
-                          "benchmark text " + i)));
+              withServiceTimers(
+                  () ->
+                      Load.closed(
+                          new Result("send", "send to direct, c=" + c + " (one conversation)")
+                              .param("members", 2),
+                          c,
+                          warmup,
+                          time,
+                          (w, i) ->
+                              api.send(
+                                  pairTokens.get(w % 2),
+                                  direct,
+                                  run + "d" + c + "w" + w + "n" + i,
+                                  "benchmark text " + i))));
       if (c == 16) {
         Result twinResult = null;
         if (twin != null) {
@@ -348,15 +386,20 @@ final class SendScenario {
     String group = api.createGroup(tokens.get(0), members.subList(1, 16));
     Result ours =
         bench.add(
-            Load.closed(
-                new Result("send", "send to group of 16, 16 senders (one conversation)")
-                    .param("members", 16),
-                16,
-                warmup,
-                time,
-                (w, i) ->
-                    api.send(
-                        tokens.get(w % 16), group, run + "g16w" + w + "n" + i, "benchmark text")));
+            withServiceTimers(
+                () ->
+                    Load.closed(
+                        new Result("send", "send to group of 16, 16 senders (one conversation)")
+                            .param("members", 16),
+                        16,
+                        warmup,
+                        time,
+                        (w, i) ->
+                            api.send(
+                                tokens.get(w % 16),
+                                group,
+                                run + "g16w" + w + "n" + i,
+                                "benchmark text"))));
     Result twinResult = null;
     if (twin != null) {
       twinResult =
@@ -384,16 +427,21 @@ final class SendScenario {
     List<String> cids = parallel(n, k -> api.createDirect(tokens.get(k), partners.get(k)));
     Result ours =
         bench.add(
-            Load.closed(
-                new Result("send", n + " senders on " + n + " direct conversations")
-                    .param("members", 2)
-                    .param("conversations", n),
-                n,
-                warmup,
-                time,
-                (w, i) ->
-                    api.send(
-                        tokens.get(w), cids.get(w), run + "m" + w + "n" + i, "benchmark text")));
+            withServiceTimers(
+                () ->
+                    Load.closed(
+                        new Result("send", n + " senders on " + n + " direct conversations")
+                            .param("members", 2)
+                            .param("conversations", n),
+                        n,
+                        warmup,
+                        time,
+                        (w, i) ->
+                            api.send(
+                                tokens.get(w),
+                                cids.get(w),
+                                run + "m" + w + "n" + i,
+                                "benchmark text"))));
     Result twinResult = null;
     if (twin != null) {
       twinResult =
@@ -455,18 +503,20 @@ final class SendScenario {
         List<String> senders = members.subList(0, 8);
         List<String> senderTokens = bench.tokens(senders, "d1");
         bench.add(
-            Load.closed(
-                new Result("send", "send to " + label + ", c=8 (one conversation)")
-                    .param("members", size),
-                8,
-                warmup,
-                time,
-                (w, i) ->
-                    api.send(
-                        senderTokens.get(w % senderTokens.size()),
-                        cid,
-                        run + "c8w" + w + "n" + i,
-                        "benchmark text " + i)));
+            withServiceTimers(
+                () ->
+                    Load.closed(
+                        new Result("send", "send to " + label + ", c=8 (one conversation)")
+                            .param("members", size),
+                        8,
+                        warmup,
+                        time,
+                        (w, i) ->
+                            api.send(
+                                senderTokens.get(w % senderTokens.size()),
+                                cid,
+                                run + "c8w" + w + "n" + i,
+                                "benchmark text " + i))));
       }
     }
     summary.put("sendP50ByGroupSizeMs", p50);
@@ -509,6 +559,7 @@ final class SendScenario {
       Duration time,
       String itemJson) {
     String ids = run + "tw" + (++twinCases) + "c"; // client ids unique across the twin's cases
+    twin.pieces.reset();
     Result r =
         Load.closed(
             new Result("send", name)
@@ -523,6 +574,13 @@ final class SendScenario {
               String sender = t.members.get(w % t.members.size());
               twin.send(t, sender, ids + "w" + w + "n" + i, "benchmark text " + i, itemJson);
             });
+    RawSend.Pieces p = twin.pieces;
+    r.extra.put("readsMeanMs", Load.round(p.reads.getMean() / 1000));
+    r.extra.put("batchMeanMs", Load.round(p.batch.getMean() / 1000));
+    r.extra.put("completeMeanMs", Load.round(p.complete.getMean() / 1000));
+    r.extra.put("fanoutMeanMs", Load.round(p.fanout.getMean() / 1000));
+    r.extra.put("eventsPerRound", Load.round((double) p.events.get() / p.rounds.get()));
+    r.extra.put("racedRounds", p.raced.get());
     return bench.add(r);
   }
 
