@@ -1,6 +1,7 @@
 package io.messenger.sync.relay;
 
 import io.messenger.model.InboxItem;
+import io.messenger.support.problem.ApiException;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryClient;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -97,6 +99,12 @@ class DeliveryRelay implements SmartLifecycle {
         count("done");
       } catch (RuntimeException e) {
         count("failed");
+        if (e instanceof ApiException api && api.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+          // The history-service (or its store) is down: the other shards would fail alike, and
+          // each attempt costs it a failed request. Try again next pass.
+          log.warn("relay pass stopped at shard {}: {}", shard, e.getMessage());
+          break;
+        }
         log.warn("relay sweep of shard {} failed: {}", shard, e.toString());
       }
     }

@@ -134,9 +134,18 @@ class DeliveryRelayIT {
   }
 
   @Test
-  void aFailingHistoryFailsTheSweepsAndDeliversNothing() {
+  void anUnavailableHistoryStopsThePassAtTheFirstShard() {
     history.answer(call -> StubHistory.Reply.of(503, "{}"));
     double failed = sweeps("failed");
+    relay.runOnce();
+    // One failed sweep, not sixteen: each would cost the failing history-service a request.
+    assertThat(sweeps("failed") - failed).isEqualTo(1);
+    assertThat(history.calls()).hasSize(1);
+
+    // A refusal that is not an outage (here a 400) is the shard's own: the others are swept.
+    history.reset();
+    history.answer(call -> StubHistory.Reply.of(400, "{}"));
+    failed = sweeps("failed");
     relay.runOnce();
     assertThat(held()).isEqualTo(DeliveryRelay.SHARDS);
     assertThat(sweeps("failed") - failed).isEqualTo(DeliveryRelay.SHARDS);
