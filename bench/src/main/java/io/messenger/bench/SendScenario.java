@@ -121,6 +121,7 @@ final class SendScenario {
     Duration time = smoke ? measure : Duration.ofSeconds(6);
     ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
+    long driverCpu0 = driverCpuNanos();
     Result pass =
         bench.add(
             Load.closed(
@@ -129,6 +130,7 @@ final class SendScenario {
                 Duration.ZERO,
                 time,
                 (w, i) -> api.send(token, cid, run + "bdw" + w + "n" + i, "benchmark text " + i)));
+    long driverCpu1 = driverCpuNanos();
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -218,6 +220,20 @@ final class SendScenario {
         "5 − 5a − 5b − 5c",
         "history: write outside its three rounds",
         write - reads - commit - complete);
+    long sends = pass.ops + pass.errors;
+    cpu(
+        rows,
+        "C1",
+        "CPU per send: sync-service (process.cpu.time)",
+        cpuMillis(sync0, sync1),
+        sends);
+    cpu(rows, "C2", "CPU per send: history-service", cpuMillis(history0, history1), sends);
+    cpu(
+        rows,
+        "C3",
+        "CPU per send: the driver (JDK HttpClient)",
+        (driverCpu1 - driverCpu0) / 1e6,
+        sends);
     double rounds =
         ServiceTimers.delta(
             history0, history1, "messenger_history_log_rounds_total", "result=applied");
@@ -237,6 +253,7 @@ final class SendScenario {
     breakdown.put("logRounds", logRounds);
     if (target != null) {
       twin.pieces.reset();
+      long twinCpu0 = driverCpuNanos();
       Result twinPass =
           twinCase(
               "raw twin: send to direct, c=1, breakdown pass",
@@ -253,6 +270,11 @@ final class SendScenario {
       twinRows.add(piece("completion round (5 writes together)", p.complete));
       twinRows.add(piece("Redis fan-out (append.lua × 2, pipelined)", p.fanout));
       twinRows.add(piece("total", p.total));
+      Map<String, Object> twinCpu = new LinkedHashMap<>();
+      twinCpu.put("piece", "CPU per send: the driver (DataStax driver, Lettuce)");
+      twinCpu.put(
+          "meanMs", Load.round((driverCpuNanos() - twinCpu0) / 1e6 / Math.max(1, twinPass.ops)));
+      twinRows.add(twinCpu);
       breakdown.put("twin", twinRows);
       breakdown.put("twinSends", twinPass.ops);
     }
@@ -287,12 +309,44 @@ final class SendScenario {
     double events = ServiceTimers.delta(history0, history1, "messenger_history_log_batch_sum");
     double rounds = ServiceTimers.delta(history0, history1, "messenger_history_log_batch_count");
     r.extra.put("eventsPerRound", Load.round(events / rounds));
+    // Per send, warm-up included: the sends counted by the sync-service's own request timer.
+    double sends =
+        ServiceTimers.delta(
+            sync0,
+            sync1,
+            "http_server_requests_seconds_count",
+            "method=POST",
+            "uri=/v1/conversations/{cid}/messages");
+    r.extra.put("syncCpuMsPerSend", Load.round(cpuMillis(sync0, sync1) / sends));
+    r.extra.put("historyCpuMsPerSend", Load.round(cpuMillis(history0, history1) / sends));
     r.extra.put(
         "racedRounds",
         Load.round(
             ServiceTimers.delta(
                 history0, history1, "messenger_history_log_rounds_total", "result=raced")));
     return r;
+  }
+
+  private static void cpu(
+      List<Map<String, Object>> rows, String ref, String piece, double millis, long sends) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ref", ref);
+    m.put("piece", piece);
+    m.put("meanMs", Load.round(millis / Math.max(1, sends)));
+    m.put("count", sends);
+    rows.add(m);
+  }
+
+  /** CPU time a service's JVM used between two scrapes, milliseconds (NaN if not exported). */
+  private static double cpuMillis(ServiceTimers before, ServiceTimers after) {
+    return ServiceTimers.delta(before, after, "process_cpu_time_ns_total") / 1e6;
+  }
+
+  /** CPU time of this (the driver's) JVM so far, nanoseconds. */
+  private static long driverCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static Map<String, Object> row(String ref, String piece, double meanMs, Result r) {
@@ -560,6 +614,7 @@ final class SendScenario {
       String itemJson) {
     String ids = run + "tw" + (++twinCases) + "c"; // client ids unique across the twin's cases
     twin.pieces.reset();
+    long cpu0 = driverCpuNanos();
     Result r =
         Load.closed(
             new Result("send", name)
@@ -581,6 +636,9 @@ final class SendScenario {
     r.extra.put("fanoutMeanMs", Load.round(p.fanout.getMean() / 1000));
     r.extra.put("eventsPerRound", Load.round((double) p.events.get() / p.rounds.get()));
     r.extra.put("racedRounds", p.raced.get());
+    r.extra.put(
+        "driverCpuMsPerSend",
+        Load.round((driverCpuNanos() - cpu0) / 1e6 / Math.max(1, p.total.getTotalCount())));
     return bench.add(r);
   }
 
