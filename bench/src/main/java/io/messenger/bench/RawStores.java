@@ -48,10 +48,14 @@ final class RawStores implements AutoCloseable {
 
   private final String keyspace;
   private RawSend rawSend;
+  final int redisPort;
+  final int cassandraPort;
 
   RawStores(String redisHost, int redisPort, String cassandra, String keyspace, Path repo)
       throws IOException {
     this.keyspace = keyspace;
+    this.redisPort = redisPort;
+    this.cassandraPort = Integer.parseInt(cassandra.split(":")[1]);
     redisClient = RedisClient.create(RedisURI.create(redisHost, redisPort));
     redis = redisClient.connect();
     pipeline = redisClient.connect();

@@ -61,6 +61,43 @@ final class SendScenario {
     this.warmup = bench.warmup;
     this.measure = bench.measure;
     this.summary = summary;
+    this.processes =
+        List.of(
+            ProcessCpu.listeningOn("sync", java.net.URI.create(api.sync).getPort()),
+            ProcessCpu.listeningOn("history", java.net.URI.create(api.history).getPort()),
+            ProcessCpu.listeningOn("cassandra", raw.cassandraPort),
+            ProcessCpu.listeningOn("redis", raw.redisPort));
+  }
+
+  /** The processes a send uses, for their CPU time (the driver's own is read in-process). */
+  private final List<ProcessCpu> processes;
+
+  /** CPU time used so far by each process, then by the driver, milliseconds. */
+  private double[] cpuNow() {
+    double[] out = new double[processes.size() + 1];
+    for (int i = 0; i < processes.size(); i++) {
+      out[i] = processes.get(i).millis();
+    }
+    out[processes.size()] =
+        ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1e6;
+    return out;
+  }
+
+  /** CPU milliseconds per send of each process between two readings, by name. */
+  private Map<String, Object> cpuPerSend(double[] before, double[] after, double sends) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    double total = 0;
+    for (int i = 0; i < before.length; i++) {
+      String name = i < processes.size() ? processes.get(i).name() : "driver";
+      double v = (after[i] - before[i]) / Math.max(1, sends);
+      m.put(name, Load.round(v));
+      total += Double.isNaN(v) ? 0 : v;
+    }
+    m.put("total", Load.round(total));
+    return m;
   }
 
   void run() throws Exception {
@@ -121,7 +158,7 @@ final class SendScenario {
     Duration time = smoke ? measure : Duration.ofSeconds(6);
     ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
-    long driverCpu0 = driverCpuNanos();
+    double[] cpu0 = cpuNow();
     Result pass =
         bench.add(
             Load.closed(
@@ -130,7 +167,7 @@ final class SendScenario {
                 Duration.ZERO,
                 time,
                 (w, i) -> api.send(token, cid, run + "bdw" + w + "n" + i, "benchmark text " + i)));
-    long driverCpu1 = driverCpuNanos();
+    double[] cpu1 = cpuNow();
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -221,19 +258,19 @@ final class SendScenario {
         "history: write outside its three rounds",
         write - reads - commit - complete);
     long sends = pass.ops + pass.errors;
-    cpu(
-        rows,
-        "C1",
-        "CPU per send: sync-service (process.cpu.time)",
-        cpuMillis(sync0, sync1),
-        sends);
-    cpu(rows, "C2", "CPU per send: history-service", cpuMillis(history0, history1), sends);
-    cpu(
-        rows,
-        "C3",
-        "CPU per send: the driver (JDK HttpClient)",
-        (driverCpu1 - driverCpu0) / 1e6,
-        sends);
+    Map<String, Object> cpu = cpuPerSend(cpu0, cpu1, sends);
+    String[] cpuRows = {
+      "sync-service", "history-service", "Cassandra", "Redis", "the driver (JDK HttpClient)", "all"
+    };
+    int k = 0;
+    for (Object v : cpu.values()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ref", "C" + (k + 1));
+      m.put("piece", "CPU per send (/proc): " + cpuRows[k++]);
+      m.put("meanMs", v);
+      m.put("count", sends);
+      rows.add(m);
+    }
     double rounds =
         ServiceTimers.delta(
             history0, history1, "messenger_history_log_rounds_total", "result=applied");
@@ -253,7 +290,7 @@ final class SendScenario {
     breakdown.put("logRounds", logRounds);
     if (target != null) {
       twin.pieces.reset();
-      long twinCpu0 = driverCpuNanos();
+      double[] twinCpu0 = cpuNow();
       Result twinPass =
           twinCase(
               "raw twin: send to direct, c=1, breakdown pass",
@@ -270,11 +307,17 @@ final class SendScenario {
       twinRows.add(piece("completion round (5 writes together)", p.complete));
       twinRows.add(piece("Redis fan-out (append.lua × 2, pipelined)", p.fanout));
       twinRows.add(piece("total", p.total));
-      Map<String, Object> twinCpu = new LinkedHashMap<>();
-      twinCpu.put("piece", "CPU per send: the driver (DataStax driver, Lettuce)");
-      twinCpu.put(
-          "meanMs", Load.round((driverCpuNanos() - twinCpu0) / 1e6 / Math.max(1, twinPass.ops)));
-      twinRows.add(twinCpu);
+      Map<String, Object> twinCpu = cpuPerSend(twinCpu0, cpuNow(), twinPass.ops + twinPass.errors);
+      for (String name : List.of("cassandra", "redis", "driver", "total")) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(
+            "piece",
+            "CPU per send (/proc): "
+                + (name.equals("driver") ? "the driver (DataStax driver, Lettuce)" : name)
+                + (name.equals("total") ? " (the services idle)" : ""));
+        m.put("meanMs", twinCpu.get(name));
+        twinRows.add(m);
+      }
       breakdown.put("twin", twinRows);
       breakdown.put("twinSends", twinPass.ops);
     }
@@ -289,7 +332,9 @@ final class SendScenario {
       throws Exception {
     ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
+    double[] cpu0 = cpuNow();
     Result r = measured.call();
+    double[] cpu1 = cpuNow();
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     r.extra.put(
@@ -317,36 +362,13 @@ final class SendScenario {
             "http_server_requests_seconds_count",
             "method=POST",
             "uri=/v1/conversations/{cid}/messages");
-    r.extra.put("syncCpuMsPerSend", Load.round(cpuMillis(sync0, sync1) / sends));
-    r.extra.put("historyCpuMsPerSend", Load.round(cpuMillis(history0, history1) / sends));
+    r.extra.put("cpuMsPerSend", cpuPerSend(cpu0, cpu1, sends));
     r.extra.put(
         "racedRounds",
         Load.round(
             ServiceTimers.delta(
                 history0, history1, "messenger_history_log_rounds_total", "result=raced")));
     return r;
-  }
-
-  private static void cpu(
-      List<Map<String, Object>> rows, String ref, String piece, double millis, long sends) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("ref", ref);
-    m.put("piece", piece);
-    m.put("meanMs", Load.round(millis / Math.max(1, sends)));
-    m.put("count", sends);
-    rows.add(m);
-  }
-
-  /** CPU time a service's JVM used between two scrapes, milliseconds (NaN if not exported). */
-  private static double cpuMillis(ServiceTimers before, ServiceTimers after) {
-    return ServiceTimers.delta(before, after, "process_cpu_time_ns_total") / 1e6;
-  }
-
-  /** CPU time of this (the driver's) JVM so far, nanoseconds. */
-  private static long driverCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 
   private static Map<String, Object> row(String ref, String piece, double meanMs, Result r) {
@@ -614,7 +636,7 @@ final class SendScenario {
       String itemJson) {
     String ids = run + "tw" + (++twinCases) + "c"; // client ids unique across the twin's cases
     twin.pieces.reset();
-    long cpu0 = driverCpuNanos();
+    double[] cpu0 = cpuNow();
     Result r =
         Load.closed(
             new Result("send", name)
@@ -636,9 +658,8 @@ final class SendScenario {
     r.extra.put("fanoutMeanMs", Load.round(p.fanout.getMean() / 1000));
     r.extra.put("eventsPerRound", Load.round((double) p.events.get() / p.rounds.get()));
     r.extra.put("racedRounds", p.raced.get());
-    r.extra.put(
-        "driverCpuMsPerSend",
-        Load.round((driverCpuNanos() - cpu0) / 1e6 / Math.max(1, p.total.getTotalCount())));
+    // (Only Cassandra, Redis and the driver work for the twin; the services' figures are idle.)
+    r.extra.put("cpuMsPerSend", cpuPerSend(cpu0, cpuNow(), p.total.getTotalCount()));
     return bench.add(r);
   }
 
