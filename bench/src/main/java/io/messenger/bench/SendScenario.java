@@ -86,6 +86,14 @@ final class SendScenario {
     return out;
   }
 
+  private static double[] perSecond(double[] before, double[] after, long nanos) {
+    double[] out = new double[before.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (after[i] - before[i]) / (nanos / 1e9);
+    }
+    return out;
+  }
+
   /** CPU milliseconds per send of each process between two readings, by name. */
   private Map<String, Object> cpuPerSend(double[] before, double[] after, double sends) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -156,9 +164,16 @@ final class SendScenario {
    */
   private void breakdown(String token, String cid, RawSend.Target target) throws Exception {
     Duration time = smoke ? measure : Duration.ofSeconds(6);
+    // The background CPU of each process while nothing is sent (relay sweeps, compaction, GC),
+    // per second: subtracted from the pass's CPU below.
+    double[] idle0 = cpuNow();
+    long idleFrom = System.nanoTime();
+    Thread.sleep(smoke ? 500 : 3000);
+    double[] idle = perSecond(idle0, cpuNow(), System.nanoTime() - idleFrom);
     ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
     double[] cpu0 = cpuNow();
+    long passFrom = System.nanoTime();
     Result pass =
         bench.add(
             Load.closed(
@@ -168,6 +183,7 @@ final class SendScenario {
                 time,
                 (w, i) -> api.send(token, cid, run + "bdw" + w + "n" + i, "benchmark text " + i)));
     double[] cpu1 = cpuNow();
+    double passSeconds = (System.nanoTime() - passFrom) / 1e9;
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -258,6 +274,9 @@ final class SendScenario {
         "history: write outside its three rounds",
         write - reads - commit - complete);
     long sends = pass.ops + pass.errors;
+    for (int i = 0; i < cpu1.length; i++) {
+      cpu1[i] -= idle[i] * passSeconds; // net of the background
+    }
     Map<String, Object> cpu = cpuPerSend(cpu0, cpu1, sends);
     String[] cpuRows = {
       "sync-service", "history-service", "Cassandra", "Redis", "the driver (JDK HttpClient)", "all"
@@ -266,11 +285,17 @@ final class SendScenario {
     for (Object v : cpu.values()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("ref", "C" + (k + 1));
-      m.put("piece", "CPU per send (/proc): " + cpuRows[k++]);
+      m.put("piece", "CPU per send (/proc, net of the idle rate): " + cpuRows[k++]);
       m.put("meanMs", v);
       m.put("count", sends);
       rows.add(m);
     }
+    Map<String, Object> idleRate = cpuPerSend(new double[idle.length], idle, 1);
+    Map<String, Object> idleRow = new LinkedHashMap<>();
+    idleRow.put("ref", "C0");
+    idleRow.put("piece", "idle CPU per second before the pass, all processes " + idleRate);
+    idleRow.put("meanMs", idleRate.get("total"));
+    rows.add(idleRow);
     double rounds =
         ServiceTimers.delta(
             history0, history1, "messenger_history_log_rounds_total", "result=applied");
@@ -335,6 +360,7 @@ final class SendScenario {
     double[] cpu0 = cpuNow();
     Result r = measured.call();
     double[] cpu1 = cpuNow();
+    double passSeconds = (System.nanoTime() - passFrom) / 1e9;
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     r.extra.put(
