@@ -360,7 +360,6 @@ final class SendScenario {
     double[] cpu0 = cpuNow();
     Result r = measured.call();
     double[] cpu1 = cpuNow();
-    double passSeconds = (System.nanoTime() - passFrom) / 1e9;
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     r.extra.put(
