@@ -60,6 +60,9 @@ final class SystemUnderTest implements BeforeAllCallback {
       }
       // The relay's promise, shortened so that the tests of late delivery wait seconds, not tens.
       common.put("MESSENGER_DELIVERY_MAX_LAG", MAX_LAG.toMillis() + "ms");
+      // Five services and a fuzzer on two cores: connecting to Redis may take longer than the
+      // default 2 s while the JVMs warm up (the command timeout stays 2 s).
+      common.put("SPRING_DATA_REDIS_CONNECT_TIMEOUT", "10s");
       // Relay leases of this system only, whatever else shares the Redis.
       common.put("MESSENGER_DELIVERY_LEASE_PREFIX", "relay-lease-" + keyspace);
       Runtime.getRuntime().addShutdownHook(new Thread(SystemUnderTest::stopAll));
