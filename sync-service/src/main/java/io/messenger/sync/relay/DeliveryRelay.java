@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * <p>Metrics: {@value SyncMetrics#DELIVERY_REDRIVEN} (inbox entries the relay had to add), {@value
  * SyncMetrics#DELIVERY_CHECKED} (events it checked), {@value SyncMetrics#DELIVERY_LAG} (how late a
  * re-driven entry arrived), {@value SyncMetrics#DELIVERY_SWEEPS} by outcome, {@value
- * SyncMetrics#DELIVERY_SHARDS} (shards this instance holds).
+ * SyncMetrics#DELIVERY_SHARDS} (shards this instance held and swept in its last pass).
  */
 @Component
 class DeliveryRelay implements SmartLifecycle {
@@ -55,6 +55,7 @@ class DeliveryRelay implements SmartLifecycle {
   private final AtomicInteger held = new AtomicInteger();
   private final String[] cursors = new String[SHARDS];
   private volatile ScheduledExecutorService timer;
+  volatile long backOffUntil = System.nanoTime(); // package-private: tests end a back-off
 
   DeliveryRelay(
       HistoryClient history,
@@ -88,27 +89,42 @@ class DeliveryRelay implements SmartLifecycle {
 
   /** One pass over the shards: lease, sweep, deliver, report. Runs on the relay's own thread. */
   void runOnce() {
+    if (System.nanoTime() - backOffUntil < 0) {
+      return; // its history-service was unreachable: leave the shards to others for a while
+    }
     int holding = 0;
     for (int shard = 0; shard < SHARDS; shard++) {
       try {
         if (!leases.hold(shard, properties.lease())) {
           continue;
         }
-        holding++;
         sweep(shard);
+        holding++;
         count("done");
       } catch (RuntimeException e) {
         count("failed");
+        // A worker that cannot sweep a shard (its history-service unreachable, Redis failing)
+        // must not keep it: another worker takes it on its next pass.
+        releaseQuietly(shard);
         if (e instanceof ApiException api && api.status() == HttpStatus.SERVICE_UNAVAILABLE) {
           // The history-service (or its store) is down: the other shards would fail alike, and
           // each attempt costs it a failed request. Try again next pass.
           log.warn("relay pass stopped at shard {}: {}", shard, e.getMessage());
+          backOffUntil = System.nanoTime() + properties.lease().toNanos();
           break;
         }
         log.warn("relay sweep of shard {} failed: {}", shard, e.toString());
       }
     }
     held.set(holding);
+  }
+
+  private void releaseQuietly(int shard) {
+    try {
+      leases.release(shard);
+    } catch (RuntimeException e) {
+      log.debug("could not release relay shard {}: {}", shard, e.toString());
+    }
   }
 
   private void sweep(int shard) {

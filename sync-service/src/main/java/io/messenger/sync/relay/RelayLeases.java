@@ -31,6 +31,16 @@ class RelayLeases {
           """,
           Long.class);
 
+  private static final RedisScript<Long> RELEASE =
+      new DefaultRedisScript<>(
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            return redis.call('DEL', KEYS[1])
+          end
+          return 0
+          """,
+          Long.class);
+
   private final StringRedisTemplate redis;
   private final String prefix;
   private final String holder = UUID.randomUUID().toString();
@@ -45,6 +55,14 @@ class RelayLeases {
     Long held =
         redis.execute(TAKE_OR_RENEW, List.of(key(shard)), holder, Long.toString(ttl.toMillis()));
     return held != null && held == 1;
+  }
+
+  /**
+   * Gives the lease of {@code shard} back if this worker holds it, so that another worker can take
+   * the shard at once (this one could not sweep it).
+   */
+  void release(int shard) {
+    redis.execute(RELEASE, List.of(key(shard)), holder);
   }
 
   /** This worker's identity in the lease keys. */

@@ -66,6 +66,7 @@ class DeliveryRelayIT {
   @BeforeEach
   void reset() {
     history.reset();
+    relay.backOffUntil = System.nanoTime(); // no back-off left over from another test
     // This worker holds every shard (its lease prefix is its own).
     for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
       redis.redis().opsForValue().set(leases.key(shard), leases.holder(), Duration.ofSeconds(30));
@@ -141,14 +142,24 @@ class DeliveryRelayIT {
     // One failed sweep, not sixteen: each would cost the failing history-service a request.
     assertThat(sweeps("failed") - failed).isEqualTo(1);
     assertThat(history.calls()).hasSize(1);
+    // The shard it could not sweep is given back at once, for a worker that can.
+    assertThat(redis.redis().hasKey(leases.key(0))).isFalse();
 
-    // A refusal that is not an outage (here a 400) is the shard's own: the others are swept.
+    // It then leaves all shards to other workers for a lease's time.
+    relay.runOnce();
+    assertThat(history.calls()).hasSize(1);
+    relay.backOffUntil = System.nanoTime();
+
+    // A refusal that is not an outage (here a 400) is the shard's own: the others are tried.
     history.reset();
     history.answer(call -> StubHistory.Reply.of(400, "{}"));
     failed = sweeps("failed");
     relay.runOnce();
-    assertThat(held()).isEqualTo(DeliveryRelay.SHARDS);
     assertThat(sweeps("failed") - failed).isEqualTo(DeliveryRelay.SHARDS);
+    assertThat(held()).isZero();
+    for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
+      assertThat(redis.redis().hasKey(leases.key(shard))).isFalse();
+    }
   }
 
   private double redriven() {
