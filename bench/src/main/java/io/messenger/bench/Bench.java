@@ -662,12 +662,15 @@ public final class Bench {
       }
       log(
           String.format(
-              "long-poll round %d%s: %d woken, send answered in %.1f ms, last wake-up at %.1f ms"
+              "long-poll round %d%s: %d woken, send %s, last wake-up at %.1f ms"
                   + " after the send started, %.1f ms at most after its entry was appended",
               round,
               round < 0 ? " (warm-up, not counted)" : "",
               times.size(),
-              ms(sent.get() - roundStart),
+              // Every poll can answer before the send's own answer arrives: then it is not timed.
+              sent.get() > 0
+                  ? String.format("answered in %.1f ms", ms(sent.get() - roundStart))
+                  : "not answered yet when the last poll was (its time is not counted)",
               times.stream().mapToLong(t -> t[0]).max().orElse(0) / 1e6,
               times.stream().mapToLong(t -> t[1]).max().orElse(0) / 1e3));
     }
