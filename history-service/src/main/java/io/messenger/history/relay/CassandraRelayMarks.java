@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.event.DeliveryMarks;
 import io.messenger.model.ConversationId;
@@ -138,9 +137,5 @@ class CassandraRelayMarks implements DeliveryMarks {
   /** Deletes the mark unless a newer one was written since {@code micros}. */
   CompletionStage<?> clear(ConversationId id, long micros) {
     return session.executeAsync(delete.bind(micros, shardOf(id), id.value()).setIdempotent(true));
-  }
-
-  static void awaitAll(List<CompletionStage<?>> stages) {
-    Async.awaitAll(stages);
   }
 }

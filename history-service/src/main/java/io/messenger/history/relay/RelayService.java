@@ -1,5 +1,6 @@
 package io.messenger.history.relay;
 
+import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationStore;
 import io.messenger.history.event.EventLog;
@@ -175,7 +176,7 @@ class RelayService {
         writes.add(marks.clear(p.conversationId(), p.clearMark()));
       }
     }
-    CassandraRelayMarks.awaitAll(writes);
+    Async.awaitAll(writes);
   }
 
   private static long micros(java.time.Instant t) {
