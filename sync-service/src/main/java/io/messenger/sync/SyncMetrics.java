@@ -51,6 +51,13 @@ public final class SyncMetrics {
   /** Counter of relay shard sweeps, tagged {@code outcome} ({@code done}, {@code failed}). */
   public static final String DELIVERY_SWEEPS = "messenger.delivery.sweeps";
 
+  /**
+   * Counter of the events this instance's writes delivered themselves and reported to the relay,
+   * tagged {@code outcome}: {@code reported} (the relay need not check them again), {@code dropped}
+   * (the queue was full or the report failed: a sweep checks them instead).
+   */
+  public static final String DELIVERY_CONFIRMATIONS = "messenger.delivery.confirmations";
+
   /** Gauge of the relay shards this instance holds the lease of. */
   public static final String DELIVERY_SHARDS = "messenger.delivery.shards";
 

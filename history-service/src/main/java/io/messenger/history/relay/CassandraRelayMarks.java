@@ -42,6 +42,7 @@ class CassandraRelayMarks implements DeliveryMarks {
   private final PreparedStatement delete;
   private final PreparedStatement readCheckpoints;
   private final PreparedStatement writeCheckpoint;
+  private final PreparedStatement readCheckpoint;
 
   CassandraRelayMarks(CqlSession session, Keyspace ks, Clock clock) {
     this.session = session;
@@ -71,6 +72,8 @@ class CassandraRelayMarks implements DeliveryMarks {
             "SELECT conversation_id, relayed_seq FROM "
                 + checkpoints
                 + " WHERE conversation_id IN ?");
+    readCheckpoint =
+        session.prepare("SELECT relayed_seq FROM " + checkpoints + " WHERE conversation_id = ?");
     writeCheckpoint =
         session.prepare(
             "UPDATE "
@@ -122,6 +125,21 @@ class CassandraRelayMarks implements DeliveryMarks {
       out.put(row.getString("conversation_id"), row.getLong("relayed_seq"));
     }
     return out;
+  }
+
+  /** The checkpoint of one conversation (0 when it has none). */
+  CompletionStage<Long> checkpointAsync(ConversationId id) {
+    return session
+        .executeAsync(
+            readCheckpoint
+                .bind(id.value())
+                .setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM)
+                .setIdempotent(true))
+        .thenApply(
+            rs -> {
+              Row row = rs.one();
+              return row == null || row.isNull("relayed_seq") ? 0L : row.getLong("relayed_seq");
+            });
   }
 
   CompletionStage<?> checkpoint(ConversationId id, long seq) {

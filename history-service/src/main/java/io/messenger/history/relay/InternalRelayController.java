@@ -44,6 +44,25 @@ class InternalRelayController {
   record SweepResponse(
       List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
 
+  record ShardCursor(
+      @Min(0) @Max(CassandraRelayMarks.SHARDS - 1) int shard, @Size(max = 64) String after) {}
+
+  record SweepsRequest(
+      @NotNull @Size(min = 1, max = CassandraRelayMarks.SHARDS)
+          List<@Valid @NotNull ShardCursor> shards,
+      @Min(0) @Max(60_000) long settleMs) {}
+
+  record ShardSwept(
+      int shard, List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
+
+  record SweepsResponse(List<ShardSwept> sweeps) {}
+
+  record Delivered(@NotNull ConversationId conversationId, @Min(1) long seq) {}
+
+  record ConfirmRequest(@NotNull @Size(max = 1000) List<@Valid @NotNull Delivered> delivered) {}
+
+  record ConfirmResponse(int advanced) {}
+
   record AdvanceRequest(@NotNull @Size(max = 1000) List<@Valid Progress> progress) {}
 
   record AdvanceResponse(int recorded) {}
@@ -60,15 +79,51 @@ class InternalRelayController {
   SweepResponse sweep(@Valid @RequestBody SweepRequest request) {
     RelayService.Sweep sweep =
         relay.sweep(request.shard(), request.after(), Duration.ofMillis(request.settleMs()));
-    List<Delivery> deliveries =
-        sweep.deliveries().stream()
-            .map(
-                d ->
-                    d.event().isMessage()
-                        ? new Delivery(d.event().toMessage(), null, d.recipients())
-                        : new Delivery(null, d.event().toOperation(), d.recipients()))
+    return new SweepResponse(deliveries(sweep), sweep.progress(), sweep.next());
+  }
+
+  @io.swagger.v3.oas.annotations.Operation(
+      summary =
+          "The logged events of several relay shards that must be delivered again (one call per"
+              + " pass of a worker; at most 1,000 events in all)")
+  @PostMapping("/sweeps")
+  SweepsResponse sweeps(@Valid @RequestBody SweepsRequest request) {
+    List<RelayService.ShardCursor> cursors =
+        request.shards().stream()
+            .map(c -> new RelayService.ShardCursor(c.shard(), c.after()))
             .toList();
-    return new SweepResponse(deliveries, sweep.progress(), sweep.next());
+    List<RelayService.Sweep> sweeps = relay.sweep(cursors, Duration.ofMillis(request.settleMs()));
+    List<ShardSwept> out = new java.util.ArrayList<>(sweeps.size());
+    for (int i = 0; i < sweeps.size(); i++) {
+      RelayService.Sweep sweep = sweeps.get(i);
+      out.add(
+          new ShardSwept(
+              cursors.get(i).shard(), deliveries(sweep), sweep.progress(), sweep.next()));
+    }
+    return new SweepsResponse(out);
+  }
+
+  @io.swagger.v3.oas.annotations.Operation(
+      summary =
+          "Record events whose own fan-out reached every recipient, so the relay need not check"
+              + " them again")
+  @PostMapping("/confirm")
+  ConfirmResponse confirm(@Valid @RequestBody ConfirmRequest request) {
+    return new ConfirmResponse(
+        relay.confirm(
+            request.delivered().stream()
+                .map(d -> new RelayService.Delivered(d.conversationId(), d.seq()))
+                .toList()));
+  }
+
+  private static List<Delivery> deliveries(RelayService.Sweep sweep) {
+    return sweep.deliveries().stream()
+        .map(
+            d ->
+                d.event().isMessage()
+                    ? new Delivery(d.event().toMessage(), null, d.recipients())
+                    : new Delivery(null, d.event().toOperation(), d.recipients()))
+        .toList();
   }
 
   @io.swagger.v3.oas.annotations.Operation(

@@ -72,7 +72,73 @@ class RelayService {
   /** One sweep: deliveries, the progress to report after them, and where the next sweep starts. */
   record Sweep(List<Delivery> deliveries, List<Progress> progress, String next) {}
 
+  /** Where a sweep of one shard starts: after this conversation id ("" from the beginning). */
+  record ShardCursor(int shard, String after) {}
+
+  /** An event the write's own fan-out delivered to every recipient (its write answered 2xx). */
+  record Delivered(ConversationId conversationId, long seq) {}
+
   Sweep sweep(int shard, String after, Duration settle) {
+    return sweep(shard, after, settle, MAX_EVENTS);
+  }
+
+  /**
+   * Sweeps several shards in one call, in the order given, handing out at most {@link #MAX_EVENTS}
+   * events in all: a shard reached after the budget is spent answers nothing and keeps its cursor
+   * (the worker sweeps it on its next round or pass, and rotates the order between passes).
+   */
+  List<Sweep> sweep(List<ShardCursor> shards, Duration settle) {
+    List<Sweep> out = new ArrayList<>(shards.size());
+    int budget = MAX_EVENTS;
+    for (ShardCursor cursor : shards) {
+      String after = cursor.after() == null ? "" : cursor.after();
+      if (budget <= 0) {
+        out.add(new Sweep(List.of(), List.of(), after));
+        continue;
+      }
+      Sweep sweep = sweep(cursor.shard(), after, settle, budget);
+      budget -= sweep.deliveries().size();
+      out.add(sweep);
+    }
+    return out;
+  }
+
+  /**
+   * Moves the checkpoints over the events whose own fan-out is confirmed, as far as they follow the
+   * checkpoint without a gap, so the sweeps need not check them again (no re-applied projections,
+   * no inbox calls). An event not confirmed in time (its fan-out failed, or the confirmation was
+   * lost) stays behind the checkpoint and is swept as before. Returns how many conversations moved.
+   */
+  int confirm(List<Delivered> delivered) {
+    Map<ConversationId, java.util.TreeSet<Long>> byConversation = new java.util.LinkedHashMap<>();
+    for (Delivered d : delivered) {
+      byConversation
+          .computeIfAbsent(d.conversationId(), k -> new java.util.TreeSet<>())
+          .add(d.seq());
+    }
+    Map<ConversationId, CompletionStage<Long>> reads = new java.util.LinkedHashMap<>();
+    byConversation.keySet().forEach(id -> reads.put(id, marks.checkpointAsync(id)));
+    Async.awaitAll(reads.values());
+    List<CompletionStage<?>> writes = new ArrayList<>();
+    byConversation.forEach(
+        (id, seqs) -> {
+          long checkpoint = Async.await(reads.get(id));
+          long upTo = checkpoint;
+          for (long seq : seqs.tailSet(checkpoint, false)) {
+            if (seq != upTo + 1) {
+              break; // a gap: the sweep checks from the checkpoint on
+            }
+            upTo = seq;
+          }
+          if (upTo > checkpoint) {
+            writes.add(marks.checkpoint(id, upTo));
+          }
+        });
+    Async.awaitAll(writes);
+    return writes.size();
+  }
+
+  private Sweep sweep(int shard, String after, Duration settle, int budget) {
     List<CassandraRelayMarks.Mark> listed =
         marks.list(shard, after == null ? "" : after, MAX_CONVERSATIONS);
     String next =
@@ -96,7 +162,7 @@ class RelayService {
     // was handed out completely, so a conversation cut by the event limit comes first next time.
     String resumeAfter = after == null ? "" : after;
     for (CassandraRelayMarks.Mark mark : open) {
-      if (deliveries.size() >= MAX_EVENTS) {
+      if (deliveries.size() >= budget) {
         next = resumeAfter;
         break;
       }
@@ -114,7 +180,7 @@ class RelayService {
       if (head.seq() > checkpoint) {
         List<UserId> members = null;
         for (LoggedEvent event :
-            log.range(mark.id(), checkpoint, head.seq(), MAX_EVENTS - deliveries.size())) {
+            log.range(mark.id(), checkpoint, head.seq(), budget - deliveries.size())) {
           if (micros(event.at()) > settledBefore) {
             break; // its own fan-out may still be running: next sweep
           }
@@ -133,7 +199,7 @@ class RelayService {
       boolean covered = upTo >= head.seq() && mark.micros() <= nowMicros - micros(COMMIT_BOUND);
       progress.add(
           new Progress(mark.id(), upTo > checkpoint ? upTo : 0, covered ? mark.micros() : 0, 0));
-      if (deliveries.size() >= MAX_EVENTS && upTo < head.seq()) {
+      if (deliveries.size() >= budget && upTo < head.seq()) {
         next = resumeAfter; // cut by the limit: this conversation again, from its new checkpoint
         break;
       }

@@ -63,6 +63,79 @@ class RelaySweepIT {
   }
 
   @Test
+  void confirmedDeliveriesAreNotHandedOutAgainUpToTheFirstGap() {
+    String cid = writes.group(alice, bob);
+    for (int i = 1; i <= 5; i++) {
+      writes.send(cid, alice, "c" + i, "message " + i);
+    }
+    ConversationId id = ConversationId.of(cid);
+    // 1, 2 and 4 were delivered by their writes; 3's fan-out failed, 5's was not reported yet.
+    Api.Answer confirmed =
+        api.post(
+            "/internal/v1/relay/confirm",
+            api.serviceToken(),
+            java.util.Map.of(
+                "delivered",
+                List.of(
+                    java.util.Map.of("conversationId", cid, "seq", 2),
+                    java.util.Map.of("conversationId", cid, "seq", 1),
+                    java.util.Map.of("conversationId", cid, "seq", 4))));
+    assertThat(confirmed.status()).isEqualTo(200);
+    assertThat(confirmed.body().get("advanced").asInt()).isEqualTo(1);
+
+    // The checkpoint moved over 1 and 2 only: from 3 on, everything is checked.
+    assertThat(sweepFor(CassandraRelayMarks.shardOf(id), cid))
+        .extracting(d -> d.event().seq())
+        .containsExactly(3L, 4L, 5L);
+
+    // A confirmation behind the checkpoint changes nothing.
+    assertThat(relay.confirm(List.of(new RelayService.Delivered(id, 2)))).isZero();
+    writes.send(cid, bob, "c6", "six");
+    assertThat(relay.confirm(List.of(new RelayService.Delivered(id, 6)))).isEqualTo(1);
+    assertThat(sweepFor(CassandraRelayMarks.shardOf(id), cid)).isEmpty();
+  }
+
+  @Test
+  void oneCallSweepsSeveralShardsWithinOneEventBudget() {
+    String first = writes.group(alice, bob);
+    String second = writes.group(bob, alice);
+    writes.send(first, alice, "s1", "one");
+    writes.send(second, bob, "s2", "two");
+    int a = CassandraRelayMarks.shardOf(ConversationId.of(first));
+    int b = CassandraRelayMarks.shardOf(ConversationId.of(second));
+    Api.Answer answer =
+        api.post(
+            "/internal/v1/relay/sweeps",
+            api.serviceToken(),
+            java.util.Map.of(
+                "shards",
+                List.of(
+                    java.util.Map.of("shard", a, "after", ""),
+                    java.util.Map.of("shard", b, "after", "")),
+                "settleMs",
+                0));
+    assertThat(answer.status()).isEqualTo(200);
+    JsonNode sweeps = answer.body().get("sweeps");
+    assertThat(sweeps.size()).isEqualTo(2);
+    assertThat(sweeps.get(0).get("shard").asInt()).isEqualTo(a);
+    assertThat(sweeps.get(1).get("shard").asInt()).isEqualTo(b);
+    List<String> handedOut = new java.util.ArrayList<>();
+    sweeps.forEach(
+        sweep ->
+            sweep
+                .get("deliveries")
+                .forEach(d -> handedOut.add(d.get("message").get("conversationId").asString())));
+    assertThat(handedOut).contains(first, second);
+    assertThat(
+            api.post(
+                    "/internal/v1/relay/sweeps",
+                    api.serviceToken(),
+                    java.util.Map.of("shards", List.of(), "settleMs", 0))
+                .status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void theSweepApiIsInternalAndValidated() {
     Api.Answer refused =
         api.post(

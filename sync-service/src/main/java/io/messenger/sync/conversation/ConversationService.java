@@ -27,6 +27,7 @@ import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryApi.Outcome;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
+import io.messenger.sync.relay.DeliveryConfirmations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -61,6 +62,7 @@ class ConversationService {
 
   private final HistoryClient history;
   private final InboxService inbox;
+  private final DeliveryConfirmations confirmations;
   private final MessageProperties messageLimits;
   private final GroupProperties groupLimits;
   private final MeterRegistry meters;
@@ -69,12 +71,14 @@ class ConversationService {
   ConversationService(
       HistoryClient history,
       InboxService inbox,
+      DeliveryConfirmations confirmations,
       MessageProperties messageLimits,
       GroupProperties groupLimits,
       MeterRegistry meters,
       Clock clock) {
     this.history = history;
     this.inbox = inbox;
+    this.confirmations = confirmations;
     this.messageLimits = messageLimits;
     this.groupLimits = groupLimits;
     this.meters = meters;
@@ -200,6 +204,7 @@ class ConversationService {
     Set<UserId> recipients = new LinkedHashSet<>(sent.recipients());
     recipients.add(sent.message().senderId());
     fanOut(recipients, new InboxItem.MessageItem(sent.message()));
+    confirmations.delivered(sent.message().conversationId(), sent.message().seq());
     // One line per write; the request id (MDC) ties it to the history-service's line.
     log.info(
         "message stored and delivered: conversation={} seq={} created={} inboxes={}",
@@ -247,6 +252,7 @@ class ConversationService {
                         type == OperationType.EDIT ? request.text() : null)));
     HistoryApi.OperationApplied applied = outcome.body();
     fanOut(applied.recipients(), new InboxItem.OperationItem(applied.event()));
+    confirmations.delivered(applied.event().conversationId(), applied.event().seq());
     Operation op = applied.event().operation();
     log.info(
         "operation stored and delivered: conversation={} seq={} type={} created={} inboxes={}",

@@ -101,6 +101,38 @@ public final class HistoryApi {
     }
   }
 
+  /** Where the sweep of one shard starts: after this conversation id ("" from the beginning). */
+  public record RelayShard(int shard, String after) {}
+
+  /** {@code POST /internal/v1/relay/sweeps}: several shards in one call. */
+  public record RelaySweeps(List<RelayShard> shards, long settleMs) {}
+
+  /** The sweep of one shard within a {@link RelaySweeps} answer. */
+  public record RelayShardSwept(
+      int shard, List<RelayDelivery> deliveries, List<RelayProgress> progress, String next) {
+    public RelayShardSwept {
+      deliveries = deliveries == null ? List.of() : List.copyOf(deliveries);
+      progress = progress == null ? List.of() : List.copyOf(progress);
+      next = next == null ? "" : next;
+    }
+  }
+
+  /** The answer of {@code /sweeps}: one sweep per shard asked for, in the same order. */
+  public record RelaySweptShards(List<RelayShardSwept> sweeps) {
+    public RelaySweptShards {
+      sweeps = sweeps == null ? List.of() : List.copyOf(sweeps);
+    }
+  }
+
+  /** An event whose write's own fan-out reached every recipient. */
+  public record RelayDelivered(ConversationId conversationId, long seq) {}
+
+  /** {@code POST /internal/v1/relay/confirm}: at most 1,000 delivered events. */
+  public record RelayConfirm(List<RelayDelivered> delivered) {}
+
+  /** The answer of a confirm: how many conversations' checkpoints moved. */
+  public record RelayConfirmed(int advanced) {}
+
   /** {@code POST /internal/v1/relay/advance}. */
   public record RelayAdvance(List<RelayProgress> progress) {}
 

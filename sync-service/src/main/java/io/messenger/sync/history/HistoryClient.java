@@ -173,6 +173,16 @@ public class HistoryClient implements AutoCloseable {
     return post("/internal/v1/relay/sweep", request, HistoryApi.RelaySwept.class).body();
   }
 
+  /** One sweep of several relay shards (one call per pass of a relay worker). */
+  public HistoryApi.RelaySweptShards relaySweeps(HistoryApi.RelaySweeps request) {
+    return post("/internal/v1/relay/sweeps", request, HistoryApi.RelaySweptShards.class).body();
+  }
+
+  /** Reports events whose own fan-out reached every recipient. */
+  public void relayConfirm(HistoryApi.RelayConfirm request) {
+    post("/internal/v1/relay/confirm", request, HistoryApi.RelayConfirmed.class);
+  }
+
   /** Reports what a relay worker delivered. */
   public void relayAdvance(HistoryApi.RelayAdvance request) {
     post("/internal/v1/relay/advance", request, HistoryApi.RelayAdvanced.class);

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +25,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * A relay worker: every {@code max-lag / 10} it takes or renews the leases of the relay shards it
- * can get and sweeps each one it holds: the history-service hands out the logged events of marked
- * conversations that are older than {@code max-lag / 5} and past the conversation's relay
+ * A relay worker: every {@code max-lag / 10} it reports the events this instance's writes delivered
+ * themselves ({@link DeliveryConfirmations}: the history-service moves the relay checkpoints over
+ * them, so they are not checked again), takes or renews the leases of the relay shards it can get
+ * and sweeps all the ones it holds in one call: the history-service hands out the logged events of
+ * marked conversations that are older than {@code max-lag / 5} and past the conversation's relay
  * checkpoint; the worker appends each to its recipients' inboxes (deduplicated by conversation and
  * seq, so events the write's own fan-out delivered are not delivered twice) and reports the
  * progress back. An event the fan-out missed (its instance died, Redis failed) is so delivered
@@ -42,9 +46,11 @@ class DeliveryRelay implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(DeliveryRelay.class);
   static final int SHARDS = 16;
   private static final int MAX_SWEEPS_PER_SHARD = 8;
+  private static final int MAX_CONFIRMATIONS = 1000;
 
   private final HistoryClient history;
   private final InboxService inbox;
+  private final DeliveryConfirmations confirmations;
   private final RelayLeases leases;
   private final DeliveryProperties properties;
   private final Clock clock;
@@ -54,18 +60,21 @@ class DeliveryRelay implements SmartLifecycle {
   private final Timer lag;
   private final AtomicInteger held = new AtomicInteger();
   private final String[] cursors = new String[SHARDS];
+  private int passes; // on the relay's thread only
   private volatile ScheduledExecutorService timer;
   volatile long backOffUntil = System.nanoTime(); // package-private: tests end a back-off
 
   DeliveryRelay(
       HistoryClient history,
       InboxService inbox,
+      DeliveryConfirmations confirmations,
       RelayLeases leases,
       DeliveryProperties properties,
       Clock clock,
       MeterRegistry meters) {
     this.history = history;
     this.inbox = inbox;
+    this.confirmations = confirmations;
     this.leases = leases;
     this.properties = properties;
     this.clock = clock;
@@ -87,36 +96,85 @@ class DeliveryRelay implements SmartLifecycle {
     java.util.Arrays.fill(cursors, "");
   }
 
-  /** One pass over the shards: lease, sweep, deliver, report. Runs on the relay's own thread. */
+  /**
+   * One pass: report this instance's confirmations, renew or take the shard leases, then sweep
+   * every held shard in one call (repeated for the shards cut short, up to {@value
+   * #MAX_SWEEPS_PER_SHARD} rounds), deliver, and report back in one call per round. Runs on the
+   * relay's own thread.
+   */
   void runOnce() {
     if (System.nanoTime() - backOffUntil < 0) {
       return; // its history-service was unreachable: leave the shards to others for a while
     }
-    int holding = 0;
-    for (int shard = 0; shard < SHARDS; shard++) {
+    try {
+      reportConfirmations();
+    } catch (RuntimeException e) {
+      if (unavailable(e)) {
+        log.warn("relay pass stopped: confirmations not reported: {}", e.getMessage());
+        backOff();
+        return;
+      }
+      log.warn("relay confirmations not reported: {}", e.toString());
+    }
+    List<Integer> holding = new ArrayList<>();
+    // A different first shard each pass, so a pass cut by the event budget starves no shard.
+    int first = Math.floorMod(passes++, SHARDS);
+    for (int i = 0; i < SHARDS; i++) {
+      int shard = (first + i) % SHARDS;
       try {
-        if (!leases.hold(shard, properties.lease())) {
-          continue;
+        if (leases.hold(shard, properties.lease())) {
+          holding.add(shard);
         }
-        sweep(shard);
-        holding++;
-        count("done");
       } catch (RuntimeException e) {
-        count("failed");
-        // A worker that cannot sweep a shard (its history-service unreachable, Redis failing)
-        // must not keep it: another worker takes it on its next pass.
+        count("failed", 1);
         releaseQuietly(shard);
-        if (e instanceof ApiException api && api.status() == HttpStatus.SERVICE_UNAVAILABLE) {
-          // The history-service (or its store) is down: the other shards would fail alike, and
-          // each attempt costs it a failed request. Try again next pass.
-          log.warn("relay pass stopped at shard {}: {}", shard, e.getMessage());
-          backOffUntil = System.nanoTime() + properties.lease().toNanos();
-          break;
-        }
-        log.warn("relay sweep of shard {} failed: {}", shard, e.toString());
+        log.warn("relay lease of shard {} failed: {}", shard, e.toString());
       }
     }
-    held.set(holding);
+    try {
+      sweep(holding);
+      count("done", holding.size());
+      held.set(holding.size());
+    } catch (RuntimeException e) {
+      count("failed", holding.size());
+      held.set(0);
+      // A worker that cannot sweep (its history-service unreachable, Redis failing) must not
+      // keep its shards: other workers take them on their next pass.
+      holding.forEach(this::releaseQuietly);
+      if (unavailable(e)) {
+        // The history-service (or its store) is down: each attempt costs it a failed request.
+        log.warn("relay pass stopped: {}", e.getMessage());
+        backOff();
+      } else {
+        log.warn("relay sweep of shards {} failed: {}", holding, e.toString());
+      }
+    }
+  }
+
+  private void reportConfirmations() {
+    List<HistoryApi.RelayDelivered> batch;
+    while (!(batch = confirmations.take(MAX_CONFIRMATIONS)).isEmpty()) {
+      try {
+        history.relayConfirm(new HistoryApi.RelayConfirm(batch));
+      } catch (RuntimeException e) {
+        confirmations.lost(batch.size()); // their events are swept instead
+        throw e;
+      }
+      meters
+          .counter(SyncMetrics.DELIVERY_CONFIRMATIONS, "outcome", "reported")
+          .increment(batch.size());
+      if (batch.size() < MAX_CONFIRMATIONS) {
+        return;
+      }
+    }
+  }
+
+  private static boolean unavailable(RuntimeException e) {
+    return e instanceof ApiException api && api.status() == HttpStatus.SERVICE_UNAVAILABLE;
+  }
+
+  private void backOff() {
+    backOffUntil = System.nanoTime() + properties.lease().toNanos();
   }
 
   private void releaseQuietly(int shard) {
@@ -127,44 +185,55 @@ class DeliveryRelay implements SmartLifecycle {
     }
   }
 
-  private void sweep(int shard) {
-    for (int round = 0; round < MAX_SWEEPS_PER_SHARD; round++) {
-      String from = cursors[shard];
-      HistoryApi.RelaySwept swept =
-          history.relaySweep(
-              new HistoryApi.RelaySweep(shard, from, properties.settle().toMillis()));
+  private void sweep(List<Integer> shards) {
+    List<Integer> pending = shards;
+    for (int round = 0; round < MAX_SWEEPS_PER_SHARD && !pending.isEmpty(); round++) {
+      List<HistoryApi.RelayShard> asked =
+          pending.stream().map(shard -> new HistoryApi.RelayShard(shard, cursors[shard])).toList();
+      HistoryApi.RelaySweptShards swept =
+          history.relaySweeps(new HistoryApi.RelaySweeps(asked, properties.settle().toMillis()));
       Instant now = clock.instant();
-      for (HistoryApi.RelayDelivery delivery : swept.deliveries()) {
-        InboxItem item =
-            delivery.message() != null
-                ? new InboxItem.MessageItem(delivery.message())
-                : new InboxItem.OperationItem(delivery.operation());
-        checked.increment();
-        int added = inbox.deliver(delivery.recipients(), item).size();
-        if (added > 0) {
-          redriven.increment(added);
-          lag.record(Duration.between(item.sentAt(), now));
-          log.info(
-              "relay delivered a missed event: conversation={} seq={} inboxes={}",
-              delivery.message() != null
-                  ? delivery.message().conversationId().value()
-                  : delivery.operation().conversationId().value(),
-              delivery.message() != null ? delivery.message().seq() : delivery.operation().seq(),
-              added);
+      List<HistoryApi.RelayProgress> progress = new ArrayList<>();
+      List<Integer> next = new ArrayList<>();
+      for (HistoryApi.RelayShardSwept shard : swept.sweeps()) {
+        shard.deliveries().forEach(delivery -> deliver(delivery, now));
+        progress.addAll(shard.progress());
+      }
+      if (!progress.isEmpty()) {
+        history.relayAdvance(new HistoryApi.RelayAdvance(progress));
+      }
+      for (HistoryApi.RelayShardSwept shard : swept.sweeps()) {
+        cursors[shard.shard()] = shard.next();
+        if (!shard.next().isEmpty()) {
+          next.add(shard.shard()); // cut short: its rest in the next round
         }
       }
-      if (!swept.progress().isEmpty()) {
-        history.relayAdvance(new HistoryApi.RelayAdvance(swept.progress()));
-      }
-      cursors[shard] = swept.next();
-      if (swept.next().isEmpty()) {
-        return; // the whole shard was looked at
-      }
+      pending = next;
     }
   }
 
-  private void count(String outcome) {
-    meters.counter(SyncMetrics.DELIVERY_SWEEPS, "outcome", outcome).increment();
+  private void deliver(HistoryApi.RelayDelivery delivery, Instant now) {
+    InboxItem item =
+        delivery.message() != null
+            ? new InboxItem.MessageItem(delivery.message())
+            : new InboxItem.OperationItem(delivery.operation());
+    checked.increment();
+    int added = inbox.deliver(delivery.recipients(), item).size();
+    if (added > 0) {
+      redriven.increment(added);
+      lag.record(Duration.between(item.sentAt(), now));
+      log.info(
+          "relay delivered a missed event: conversation={} seq={} inboxes={}",
+          delivery.message() != null
+              ? delivery.message().conversationId().value()
+              : delivery.operation().conversationId().value(),
+          delivery.message() != null ? delivery.message().seq() : delivery.operation().seq(),
+          added);
+    }
+  }
+
+  private void count(String outcome, int shards) {
+    meters.counter(SyncMetrics.DELIVERY_SWEEPS, "outcome", outcome).increment(shards);
   }
 
   @Override

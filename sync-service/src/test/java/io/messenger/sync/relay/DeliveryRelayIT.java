@@ -57,6 +57,7 @@ class DeliveryRelayIT {
   }
 
   @Autowired DeliveryRelay relay;
+  @Autowired DeliveryConfirmations confirmations;
   @Autowired RelayLeases leases;
   @Autowired DeliveryProperties properties;
   @Autowired InboxService inbox;
@@ -87,13 +88,13 @@ class DeliveryRelayIT {
             .formatted(cid.value(), alice.value(), sentAt);
     history.answer(
         call -> {
-          if (call.path().endsWith("/relay/sweep")) {
+          if (call.path().endsWith("/relay/sweeps")) {
             return StubHistory.Reply.of(
                 200,
                 """
-                {"deliveries":[{"message":%s,"recipients":["%s","%s"]}],
+                {"sweeps":[{"shard":3,"deliveries":[{"message":%s,"recipients":["%s","%s"]}],
                  "progress":[{"conversationId":"%s","upToSeq":7,"coveredMark":0,"clearMark":0}],
-                 "next":""}
+                 "next":""}]}
                 """
                     .formatted(message.strip(), alice.value(), bob.value(), cid.value()));
           }
@@ -113,12 +114,49 @@ class DeliveryRelayIT {
       PullResult pulled = store.pull(user, DeviceId.of("phone"), new InboxCursor(0, 0), null, 10);
       assertThat(pulled.entries()).hasSize(1);
     }
+    List<StubHistory.Call> sweeps =
+        history.calls().stream().filter(c -> c.path().endsWith("/relay/sweeps")).toList();
     List<StubHistory.Call> advances =
         history.calls().stream().filter(c -> c.path().endsWith("/relay/advance")).toList();
-    // Every shard was swept and reported on, in both passes.
-    assertThat(advances).hasSize(2 * DeliveryRelay.SHARDS);
+    // One call per pass sweeps every held shard, and one reports on them.
+    assertThat(sweeps).hasSize(2);
+    for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
+      assertThat(sweeps.get(0).body()).contains("{\"shard\":" + shard + ",");
+    }
+    assertThat(advances).hasSize(2);
     assertThat(advances.get(0).body()).contains("\"upToSeq\":7");
     assertThat(advances.get(0).authorization()).startsWith("Bearer ");
+    assertThat(held()).isEqualTo(DeliveryRelay.SHARDS);
+  }
+
+  @Test
+  void theWritesOwnDeliveriesAreConfirmedBeforeTheSweep() {
+    history.answer(
+        call ->
+            call.path().endsWith("/relay/sweeps")
+                ? StubHistory.Reply.of(200, "{\"sweeps\":[]}")
+                : StubHistory.Reply.of(200, "{\"advanced\":1,\"recorded\":0}"));
+    ConversationId cid = ConversationId.of("c_confirm_" + System.nanoTime());
+    confirmations.enabled = true; // as on an instance whose worker runs (its timer is off here)
+    confirmations.delivered(cid, 4);
+    confirmations.delivered(cid, 5);
+    double reported = confirmed("reported");
+    relay.runOnce();
+    assertThat(history.calls().get(0).path()).endsWith("/relay/confirm");
+    assertThat(history.calls().get(0).body())
+        .contains("\"seq\":4")
+        .contains("\"seq\":5")
+        .contains(cid.value());
+    assertThat(history.calls().get(1).path()).endsWith("/relay/sweeps");
+    assertThat(confirmed("reported") - reported).isEqualTo(2);
+
+    // Reported once: the next pass has nothing to confirm.
+    history.reset();
+    history.answer(call -> StubHistory.Reply.of(200, "{\"sweeps\":[]}"));
+    relay.runOnce();
+    assertThat(history.calls())
+        .extracting(StubHistory.Call::path)
+        .noneMatch(p -> p.endsWith("/confirm"));
   }
 
   @Test
@@ -139,18 +177,20 @@ class DeliveryRelayIT {
     history.answer(call -> StubHistory.Reply.of(503, "{}"));
     double failed = sweeps("failed");
     relay.runOnce();
-    // One failed sweep, not sixteen: each would cost the failing history-service a request.
-    assertThat(sweeps("failed") - failed).isEqualTo(1);
+    // One failed call for all the shards it held, not one per shard.
     assertThat(history.calls()).hasSize(1);
-    // The shard it could not sweep is given back at once, for a worker that can.
-    assertThat(redis.redis().hasKey(leases.key(0))).isFalse();
+    assertThat(sweeps("failed") - failed).isEqualTo(DeliveryRelay.SHARDS);
+    // The shards it could not sweep are given back at once, for a worker that can.
+    for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
+      assertThat(redis.redis().hasKey(leases.key(shard))).isFalse();
+    }
 
     // It then leaves all shards to other workers for a lease's time.
     relay.runOnce();
     assertThat(history.calls()).hasSize(1);
     relay.backOffUntil = System.nanoTime();
 
-    // A refusal that is not an outage (here a 400) is the shard's own: the others are tried.
+    // A refusal that is not an outage (here a 400) gives the shards back without a back-off.
     history.reset();
     history.answer(call -> StubHistory.Reply.of(400, "{}"));
     failed = sweeps("failed");
@@ -160,10 +200,19 @@ class DeliveryRelayIT {
     for (int shard = 0; shard < DeliveryRelay.SHARDS; shard++) {
       assertThat(redis.redis().hasKey(leases.key(shard))).isFalse();
     }
+    history.reset();
+    history.answer(call -> StubHistory.Reply.of(200, "{\"sweeps\":[]}"));
+    relay.runOnce();
+    assertThat(history.calls()).hasSize(1);
   }
 
   private double redriven() {
     var counter = meters.find(SyncMetrics.DELIVERY_REDRIVEN).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private double confirmed(String outcome) {
+    var counter = meters.find(SyncMetrics.DELIVERY_CONFIRMATIONS).tag("outcome", outcome).counter();
     return counter == null ? 0 : counter.count();
   }
 
