@@ -30,6 +30,9 @@ class CassandraConversationStore implements ConversationStore {
   private final PreparedStatement find;
   private final PreparedStatement members;
   private final PreparedStatement member;
+  private final PreparedStatement membersAfter;
+  private final PreparedStatement countMembers;
+  private final PreparedStatement recordMemberCount;
   private final PreparedStatement claimPair;
   private final PreparedStatement insertConversation;
   private final PreparedStatement insertMember;
@@ -47,10 +50,23 @@ class CassandraConversationStore implements ConversationStore {
     String userTable = ks.table("user_conversations");
     find =
         session.prepare(
-            "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq FROM "
+            "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq,"
+                + " member_count FROM "
                 + conversations
                 + " WHERE conversation_id = ?");
     members = session.prepare("SELECT user_id FROM " + memberTable + " WHERE conversation_id = ?");
+    membersAfter =
+        session.prepare(
+            "SELECT user_id FROM "
+                + memberTable
+                + " WHERE conversation_id = ? AND user_id > ? LIMIT ?");
+    countMembers =
+        session.prepare("SELECT COUNT(*) AS n FROM " + memberTable + " WHERE conversation_id = ?");
+    recordMemberCount =
+        session.prepare(
+            "UPDATE "
+                + conversations
+                + " USING TIMESTAMP ? SET member_count = ? WHERE conversation_id = ?");
     member =
         session.prepare(
             "SELECT user_id FROM " + memberTable + " WHERE conversation_id = ? AND user_id = ?");
@@ -116,7 +132,8 @@ class CassandraConversationStore implements ConversationStore {
             row.getInstant("created_at"),
             row.getLong("last_seq"),
             row.getLong("msg_count"),
-            row.getLong("last_message_seq")));
+            row.getLong("last_message_seq"),
+            row.isNull("member_count") ? Conversation.UNKNOWN_COUNT : row.getInt("member_count")));
   }
 
   @Override
@@ -138,6 +155,29 @@ class CassandraConversationStore implements ConversationStore {
     return rs.hasMorePages()
         ? rs.fetchNextPage().thenCompose(next -> collectMembers(next, out))
         : CompletableFuture.completedFuture(out);
+  }
+
+  @Override
+  public List<UserId> members(ConversationId id, String after, int limit) {
+    List<UserId> out = new ArrayList<>(limit);
+    for (Row row : session.execute(membersAfter.bind(id.value(), after, limit))) {
+      out.add(UserId.of(row.getString("user_id")));
+    }
+    return out;
+  }
+
+  @Override
+  public int memberCount(Conversation conversation) {
+    if (conversation.memberCount() != Conversation.UNKNOWN_COUNT) {
+      return conversation.memberCount();
+    }
+    Row row = session.execute(countMembers.bind(conversation.id().value())).one();
+    return row == null ? 0 : (int) row.getLong("n");
+  }
+
+  @Override
+  public void recordMemberCount(ConversationId id, int count, long version) {
+    session.execute(recordMemberCount.bind(version + 1, count, id.value()).setIdempotent(true));
   }
 
   @Override
@@ -168,6 +208,7 @@ class CassandraConversationStore implements ConversationStore {
         insertConversation.bind(
             c.id().value(), c.type().wireName(), c.title(), c.createdBy().value(), c.createdAt()));
     addMembers(c.id(), users, c.createdAt());
+    recordMemberCount(c.id(), users.size(), 0);
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param lastSeq the newest event seq known to the row (a hint: the log's head may be ahead)
  * @param messageCount messages up to {@code lastSeq} (a hint, paired with it)
  * @param lastMessageSeq the seq of the newest message, 0 before any
+ * @param memberCount the number of members, or {@link #UNKNOWN_COUNT} for a conversation written
+ *     before counts were kept and not changed since
  */
 public record Conversation(
     ConversationId id,
@@ -20,4 +22,13 @@ public record Conversation(
     Instant createdAt,
     long lastSeq,
     long messageCount,
-    long lastMessageSeq) {}
+    long lastMessageSeq,
+    int memberCount) {
+
+  public static final int UNKNOWN_COUNT = -1;
+
+  public Conversation withMemberCount(int count) {
+    return new Conversation(
+        id, type, title, createdBy, createdAt, lastSeq, messageCount, lastMessageSeq, count);
+  }
+}

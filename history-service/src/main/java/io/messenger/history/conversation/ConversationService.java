@@ -92,7 +92,8 @@ public class ConversationService {
       }
       // This call claimed the pair, or an earlier one claimed it and failed before writing the
       // conversation: either way the conversation is written now.
-      Conversation conversation = new Conversation(id, type, title, createdBy, now, 0, 0, 0);
+      Conversation conversation =
+          new Conversation(id, type, title, createdBy, now, 0, 0, 0, members.size());
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -102,7 +103,8 @@ public class ConversationService {
     }
     if (clientRequestId == null) {
       Conversation conversation =
-          new Conversation(ConversationId.random(), type, title, createdBy, now, 0, 0, 0);
+          new Conversation(
+              ConversationId.random(), type, title, createdBy, now, 0, 0, 0, members.size());
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -115,7 +117,8 @@ public class ConversationService {
     Optional<MemberChanges.Creation> earlier =
         changes.claimCreation(createdBy, clientRequestId, candidate, fingerprint, now);
     if (earlier.isEmpty()) {
-      Conversation conversation = new Conversation(candidate, type, title, createdBy, now, 0, 0, 0);
+      Conversation conversation =
+          new Conversation(candidate, type, title, createdBy, now, 0, 0, 0, members.size());
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -141,7 +144,8 @@ public class ConversationService {
                           first.createdAt(),
                           0,
                           0,
-                          0);
+                          0,
+                          members.size());
                   store.create(c, members);
                   return c;
                 });
@@ -183,7 +187,13 @@ public class ConversationService {
       String changeId = UUID.randomUUID().toString().replace("-", "");
       MemberChanges.Change next =
           new MemberChanges.Change(
-              last.version() + 1, changeId, List.copyOf(toAdd), List.copyOf(toRemove), now, false);
+              last.version() + 1,
+              changeId,
+              List.copyOf(toAdd),
+              List.copyOf(toRemove),
+              now,
+              false,
+              after.size());
       if (toAdd.isEmpty() && toRemove.isEmpty()) {
         return new MembersChanged(
             conversation, before, new ArrayList<>(after), List.of(), List.of(), changeId, now);
@@ -212,6 +222,14 @@ public class ConversationService {
     if (!change.removed().isEmpty()) {
       store.removeMembers(id, change.removed());
     }
+    store.recordMemberCount(
+        id,
+        change.memberCount() >= 0
+            ? change.memberCount()
+            // a change the previous version recorded, without its count: count the rows it left
+            : store.memberCount(
+                store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT)),
+        change.version());
     changes.applied(id, change.version());
   }
 

@@ -23,6 +23,18 @@ public interface ConversationStore {
   /** The members, sorted by id. */
   List<UserId> members(ConversationId id);
 
+  /** At most {@code limit} members with an id after {@code after} ("" from the first), by id. */
+  List<UserId> members(ConversationId id, String after, int limit);
+
+  /** The number of members; counts the member rows when the row has no count (older data). */
+  int memberCount(Conversation conversation);
+
+  /**
+   * Records the number of members a change left ({@code USING TIMESTAMP version + 1}: a write of an
+   * older change never wins; creation is version 0).
+   */
+  void recordMemberCount(ConversationId id, int count, long version);
+
   boolean isMember(ConversationId id, UserId user);
 
   /** {@link #find}, without waiting: issued together with other reads of a request. */

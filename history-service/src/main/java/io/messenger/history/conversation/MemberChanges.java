@@ -31,8 +31,9 @@ class MemberChanges {
       List<UserId> added,
       List<UserId> removed,
       Instant at,
-      boolean applied) {
-    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true);
+      boolean applied,
+      int memberCount) {
+    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true, -1);
   }
 
   /** A group creation already claimed under a client request id. */
@@ -50,11 +51,12 @@ class MemberChanges {
     String changes = ks.table("member_changes");
     current =
         session.prepare(
-            "SELECT version, change_id, added, removed, at, applied FROM "
+            "SELECT version, change_id, added, removed, at, applied, member_count FROM "
                 + changes
                 + " WHERE conversation_id = ?");
     String set =
-        " SET version = ?, change_id = ?, added = ?, removed = ?, at = ?, applied = false"
+        " SET version = ?, change_id = ?, added = ?, removed = ?, at = ?, applied = false,"
+            + " member_count = ?"
             + " WHERE conversation_id = ?";
     proposeFirst = session.prepare("UPDATE " + changes + set + " IF version = null");
     propose = session.prepare("UPDATE " + changes + set + " IF version = ?");
@@ -84,7 +86,8 @@ class MemberChanges {
         users(row.getSet("added", String.class)),
         users(row.getSet("removed", String.class)),
         row.getInstant("at"),
-        !row.isNull("applied") && row.getBoolean("applied"));
+        !row.isNull("applied") && row.getBoolean("applied"),
+        row.isNull("member_count") ? -1 : row.getInt("member_count"));
   }
 
   /** Records {@code next} as the change after {@code previous}; false if another came first. */
@@ -95,7 +98,13 @@ class MemberChanges {
         previous.version() == 0
             ? session.execute(
                 proposeFirst.bind(
-                    next.version(), next.changeId(), added, removed, next.at(), id.value()))
+                    next.version(),
+                    next.changeId(),
+                    added,
+                    removed,
+                    next.at(),
+                    next.memberCount(),
+                    id.value()))
             : session.execute(
                 propose.bind(
                     next.version(),
@@ -103,6 +112,7 @@ class MemberChanges {
                     added,
                     removed,
                     next.at(),
+                    next.memberCount(),
                     id.value(),
                     previous.version()));
     return result.wasApplied();

@@ -20,6 +20,13 @@ import org.springframework.stereotype.Service;
 class ConversationViews {
 
   static final int UNREAD_CAP = 1000;
+
+  /** A view lists at most this many members (the first by id); the members endpoint pages all. */
+  static final int MEMBERS_IN_VIEW = 100;
+
+  /** The most members one page of {@code GET /v1/conversations/{cid}/members} holds. */
+  static final int MAX_MEMBERS_PAGE = 1000;
+
   static final int SCAN_CAP = 5000;
 
   private final ConversationService conversations;
@@ -40,6 +47,7 @@ class ConversationViews {
       ConversationType type,
       String title,
       List<UserId> members,
+      int memberCount,
       long lastSeq,
       long readSeq,
       long unread,
@@ -47,14 +55,32 @@ class ConversationViews {
 
   List<View> list(UserId caller) {
     return store.conversationsOf(caller).stream()
-        .map(id -> store.find(id).map(c -> view(c, caller)).orElse(null))
-        .filter(v -> v != null && v.members().contains(caller))
+        .map(
+            id ->
+                store
+                    .find(id)
+                    .filter(c -> store.isMember(id, caller)) // one row, not the member list
+                    .map(c -> view(c, caller))
+                    .orElse(null))
+        .filter(v -> v != null)
         .sorted(Comparator.comparingLong(View::lastSeq).reversed())
         .toList();
   }
 
   View one(ConversationId id, UserId caller) {
     return view(conversations.requireMember(id, caller), caller);
+  }
+
+  /** A page of members by id. */
+  record MembersPage(List<UserId> members, boolean hasMore) {}
+
+  /** At most {@code limit} members with an id after {@code after} ("" from the first). */
+  MembersPage members(ConversationId id, UserId caller, String after, int limit) {
+    conversations.requireMember(id, caller);
+    List<UserId> page = store.members(id, after, limit + 1);
+    return page.size() > limit
+        ? new MembersPage(page.subList(0, limit), true)
+        : new MembersPage(page, false);
   }
 
   private View view(Conversation c, UserId caller) {
@@ -64,7 +90,8 @@ class ConversationViews {
         c.id(),
         c.type(),
         c.title(),
-        store.members(c.id()),
+        store.members(c.id(), "", MEMBERS_IN_VIEW),
+        store.memberCount(c),
         c.lastMessageSeq(),
         readSeq,
         unread[0],

@@ -28,6 +28,7 @@ class HistoryController {
 
   private static final Pattern SEQ = Pattern.compile("0|[1-9][0-9]{0,17}");
   private static final Pattern LIMIT = Pattern.compile("[1-9][0-9]{0,2}");
+  private static final Pattern MEMBERS_LIMIT = Pattern.compile("[1-9][0-9]{0,3}");
 
   private final PageService pages;
   private final ConversationViews views;
@@ -66,6 +67,51 @@ class HistoryController {
   @GetMapping("/{conversationId}")
   ConversationViews.View one(Caller caller, @PathVariable ConversationId conversationId) {
     return views.one(conversationId, caller.userId());
+  }
+
+  @Operation(
+      summary = "A page of a conversation's members, by user id",
+      description =
+          "The conversation views list only the first 100 members (and memberCount); this pages"
+              + " them all: after = the last user id of the previous page.")
+  @ApiResponse(responseCode = "200", description = "The page")
+  @ApiResponse(
+      responseCode = "400",
+      description = "after that is not a user id, or limit out of range (validation)")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such conversation with the caller as a member (conversation-not-found)")
+  @GetMapping("/{conversationId}/members")
+  ConversationViews.MembersPage members(
+      Caller caller,
+      @PathVariable ConversationId conversationId,
+      @Parameter(
+              description = "members with a user id after this one (by id); absent: from the first",
+              schema = @Schema(type = "string", pattern = "[A-Za-z0-9_-]{1,64}"))
+          @RequestParam(required = false)
+          String after,
+      @Parameter(
+              description = "the most members to return",
+              schema =
+                  @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "200"))
+          @RequestParam(required = false)
+          String limit) {
+    if (after != null && !io.messenger.model.Limits.isValidId(after)) {
+      throw ApiException.badRequest(
+          ProblemType.VALIDATION,
+          "after must match " + io.messenger.model.Limits.ID_PATTERN.pattern());
+    }
+    int n = 200;
+    if (limit != null) {
+      if (!MEMBERS_LIMIT.matcher(limit).matches()
+          || Integer.parseInt(limit) > ConversationViews.MAX_MEMBERS_PAGE) {
+        throw ApiException.badRequest(
+            ProblemType.VALIDATION,
+            "limit must be an integer from 1 to " + ConversationViews.MAX_MEMBERS_PAGE);
+      }
+      n = Integer.parseInt(limit);
+    }
+    return views.members(conversationId, caller.userId(), after == null ? "" : after, n);
   }
 
   @Operation(

@@ -137,11 +137,12 @@ class MembershipIT {
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
-    // As if a writer recorded a change and died before writing its member rows.
+    // As if a writer of the previous version (no member count) recorded a change and died
+    // before writing its member rows.
     UserId ghost = UserId.of(Api.uniqueUser("ghost"));
     MemberChanges.Change recorded =
         new MemberChanges.Change(
-            1, "c1", List.of(ghost), List.of(), java.time.Instant.now(), false);
+            1, "c1", List.of(ghost), List.of(), java.time.Instant.now(), false, -1);
     assertThat(changes.propose(id, MemberChanges.Change.NONE, recorded)).isTrue();
     assertThat(store.members(id)).doesNotContain(ghost);
 
@@ -150,6 +151,10 @@ class MembershipIT {
         service.changeMembers(id, owner, List.of(next), List.of());
     assertThat(change.members()).contains(ghost, next);
     assertThat(store.members(id)).contains(ghost, next);
+    // The count follows: the rolled-forward change counted its rows, the next one added one.
+    assertThat(store.find(id).orElseThrow().memberCount()).isEqualTo(3);
+    service.changeMembers(id, owner, List.of(), List.of(ghost));
+    assertThat(store.find(id).orElseThrow().memberCount()).isEqualTo(2);
     assertThatThrownBy(
             () -> service.changeMembers(id, UserId.of("stranger"), List.of(next), List.of()))
         .isInstanceOf(ApiException.class);
