@@ -32,10 +32,12 @@ class HistoryController {
 
   private final PageService pages;
   private final ConversationViews views;
+  private final ConversationEvents events;
 
-  HistoryController(PageService pages, ConversationViews views) {
+  HistoryController(PageService pages, ConversationViews views, ConversationEvents events) {
     this.pages = pages;
     this.views = views;
+    this.events = events;
   }
 
   record MessageView(
@@ -67,6 +69,50 @@ class HistoryController {
   @GetMapping("/{conversationId}")
   ConversationViews.View one(Caller caller, @PathVariable ConversationId conversationId) {
     return views.one(conversationId, caller.userId());
+  }
+
+  @Operation(
+      summary = "A conversation's events after a seq, in seq order",
+      description =
+          "Messages and operations in the shape of inbox entries (without cursor): a recalled"
+              + " message as its tombstone (recalled: true, no text), a message the caller deleted"
+              + " for themselves absent, only the operations that reach the caller. hasMore: more"
+              + " events follow; the next page starts after nextAfter (the last seq this page"
+              + " looked at, which may be above its last event).")
+  @ApiResponse(responseCode = "200", description = "The events")
+  @ApiResponse(
+      responseCode = "400",
+      description = "after that is not a non-negative integer, or limit out of range (validation)")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such conversation with the caller as a member (conversation-not-found)")
+  @GetMapping("/{conversationId}/events")
+  ConversationEvents.Events events(
+      Caller caller,
+      @PathVariable ConversationId conversationId,
+      @Parameter(
+              description = "events with a seq above this one (absent: 0, from the first)",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
+          @RequestParam(required = false)
+          String after,
+      @Parameter(
+              description = "the most events to look at",
+              schema =
+                  @Schema(type = "integer", minimum = "1", maximum = "500", defaultValue = "100"))
+          @RequestParam(required = false)
+          String limit) {
+    long from = after == null ? 0 : parseSeq("after", after);
+    int n = ConversationEvents.DEFAULT_LIMIT;
+    if (limit != null) {
+      if (!LIMIT.matcher(limit).matches()
+          || Integer.parseInt(limit) > ConversationEvents.MAX_LIMIT) {
+        throw ApiException.badRequest(
+            ProblemType.VALIDATION,
+            "limit must be an integer from 1 to " + ConversationEvents.MAX_LIMIT);
+      }
+      n = Integer.parseInt(limit);
+    }
+    return events.after(conversationId, caller.userId(), from, n);
   }
 
   @Operation(
