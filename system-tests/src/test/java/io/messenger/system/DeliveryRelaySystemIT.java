@@ -71,7 +71,9 @@ class DeliveryRelaySystemIT {
     List<Client> members = clients("paused", 5);
     String cid = group(members);
     Client sender = members.get(1);
-    Stores.pauseWrites(3_000);
+    // Paused until the send has answered (unpaused below), with a timeout only as a safety net:
+    // a pause of a fixed few seconds could run out before a slow history write reaches the fan-out.
+    Stores.pauseWrites(20_000);
     Client.Answer answer;
     try {
       answer = MessengerSystemIT.send(sender, SystemUnderTest.sync1(), cid, "p-1", "while paused");
