@@ -160,8 +160,12 @@ node_infra() { # n args...
 }
 
 cassandra_start() { # n
-  local n=$1 cp
+  local n=$1 cp host=${CASS_HOSTS[n - 1]}
   mkdir -p -- "$DATA_DIR/cassandra-$n"
+  if [[ -z "$(cassandra_pid "$n")" ]] && (exec 3<>"/dev/tcp/$host/$CASS_PORT") 2>/dev/null; then
+    die "$host:$CASS_PORT is taken by a Cassandra this script did not start (a single node?): give the
+  ring other addresses, e.g. CLUSTER_CASSANDRA_HOSTS=127.0.0.2,127.0.0.3,127.0.0.4"
+  fi
   # Resolve Cassandra's classpath once for the three nodes.
   cp=$DATA_DIR/cassandra-1/cassandra.classpath
   if ((n > 1)) && [[ -s "$cp" && ! -s "$DATA_DIR/cassandra-$n/cassandra.classpath" ]]; then

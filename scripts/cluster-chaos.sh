@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Black-box chaos driver against services running on the local cluster (scripts/cluster.sh, e.g.
+# under `./scripts/run.sh --cluster`): end-to-end traffic while it SIGKILLs one Redis master and one
+# Cassandra node and later restarts them, then checks what clients were promised.
+#
+#   SYNC=http://127.0.0.1:8081 HIST=http://127.0.0.1:8082 scripts/cluster-chaos.sh
+#
+# Traffic: 4 users in a group conversation and a direct one; 4 senders (one per user, in turns
+# between the two conversations) send CHAOS_MESSAGES each, every send retried with the same
+# clientMsgId until it is answered 2xx (a 5xx / timeout is retried after its Retry-After or 0.5 s;
+# guarantee 2 makes the retry safe); operations (read markers, a delete_for_me, an edit) in between;
+# a long-poll loop of the last user; acks of the first user. Timeline (seconds after the traffic
+# starts): kill a Redis master at CHAOS_REDIS_KILL_AT [6], start it again at +CHAOS_REDIS_DOWN [12]
+# (it comes back as a replica); kill Cassandra node CHAOS_CASSANDRA_NODE [2] at CHAOS_CASSANDRA_KILL_AT
+# [14], start it again at +CHAOS_CASSANDRA_DOWN [15].
+# Then, after CHAOS_SETTLE [15] s (> messenger.delivery.max-lag), it asserts:
+#   - every send was answered, and no seq was answered for two clientMsgIds (no seq reused);
+#   - each conversation's events (history-service /events) are seqs 1..max with no hole, and
+#     every answered message is there at its answered seq with its text (no answered message lost);
+#   - every member's inbox, pulled from the cursor it had before the traffic, holds every message
+#     event of both conversations it is in (or answers resync, which the events cover: counted);
+#   - the long-poll loop received entries and never waited out its full timeout while sends went on;
+#   - 503s: counted, with the time of the first and last relative to the kills.
+# Prints one summary line `sent N answered N lost 0 duplicated 0 ...` and exits non-zero on any failure.
+# Needs curl, jq, and scripts/cluster.sh's environment (CLUSTER_* variables) for the kills.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+SYNC=${SYNC:-http://127.0.0.1:8081}
+HIST=${HIST:-http://127.0.0.1:8082}
+MESSAGES=${CHAOS_MESSAGES:-60}
+REDIS_KILL_AT=${CHAOS_REDIS_KILL_AT:-6}
+REDIS_DOWN=${CHAOS_REDIS_DOWN:-12}
+CASS_NODE=${CHAOS_CASSANDRA_NODE:-2}
+CASS_KILL_AT=${CHAOS_CASSANDRA_KILL_AT:-14}
+CASS_DOWN=${CHAOS_CASSANDRA_DOWN:-15}
+SETTLE=${CHAOS_SETTLE:-15}
+WORK=${CHAOS_WORK:-$(mktemp -d /tmp/cluster-chaos.XXXXXX)}
+mkdir -p -- "$WORK"
+
+log() { printf '[chaos] %s\n' "$*" >&2; }
+fail() {
+  printf '[chaos] FAILED: %s\n' "$*" >&2
+  exit 1
+}
+now_ms() {
+  local t=$EPOCHREALTIME
+  t=${t/,/.}
+  printf '%s' "$((${t%.*} * 1000 + 10#${t#*.} / 1000))"
+}
+
+token() {
+  curl -fsS -m 10 -X POST "$SYNC/dev/tokens" -H 'Content-Type: application/json' \
+    -d "{\"userId\":\"$1\",\"deviceId\":\"$2\"}" | jq -r .token
+}
+
+RUN=c$(date +%s)$RANDOM
+USERS=("${RUN}a" "${RUN}b" "${RUN}c" "${RUN}d")
+declare -A TOK
+for u in "${USERS[@]}"; do TOK[$u]=$(token "$u" phone); done
+
+# A POST retried until 2xx, for at most 90 s: prints "<status> <attempts> <first-503-ms or 0> <body>".
+post_until_answered() { # token url body
+  local tok=$1 url=$2 body=$3 attempts=0 status out start first503=0 deadline
+  start=$(now_ms)
+  deadline=$((start + 90000))
+  while :; do
+    attempts=$((attempts + 1))
+    out=$(curl -sS -m 12 -o "$WORK/body.$BASHPID" -w '%{http_code}' -X POST \
+      -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "$url" -d "$body" 2>/dev/null || echo 000)
+    status=$out
+    if [[ "$status" == 2* ]]; then
+      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$WORK/body.$BASHPID")"
+      return 0
+    fi
+    printf '%s %s %s\n' "$(now_ms)" "$status" "$url" >>"$WORK/errors"
+    [[ "$status" == 503 && $first503 == 0 ]] && first503=$(now_ms)
+    [[ "$status" == 4* && "$status" != 429 ]] && {
+      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$WORK/body.$BASHPID")"
+      return 1
+    }
+    (($(now_ms) < deadline)) || {
+      printf '%s %s %s unanswered\n' "$status" "$attempts" "$first503"
+      return 1
+    }
+    sleep 0.5
+  done
+}
+
+# --- set-up ----------------------------------------------------------------------------------
+declare -A CURSOR
+for u in "${USERS[@]}"; do
+  CURSOR[$u]=$(curl -fsS -m 10 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync" | jq -r '.resync.headCursor // .nextCursor')
+done
+read -r st _ _ body < <(post_until_answered "${TOK[${USERS[0]}]}" "$SYNC/v1/conversations" \
+  "{\"type\":\"group\",\"title\":\"chaos\",\"members\":[\"${USERS[1]}\",\"${USERS[2]}\",\"${USERS[3]}\"],\"clientRequestId\":\"$RUN-g\"}")
+GROUP=$(jq -r .conversationId <<<"$body")
+read -r st _ _ body < <(post_until_answered "${TOK[${USERS[0]}]}" "$SYNC/v1/conversations" \
+  "{\"type\":\"direct\",\"members\":[\"${USERS[1]}\"]}")
+DIRECT=$(jq -r .conversationId <<<"$body")
+[[ "$GROUP" == c_* && "$DIRECT" == c_* ]] || fail "could not create the conversations"
+log "run $RUN: group $GROUP (4 members), direct $DIRECT (${USERS[0]}, ${USERS[1]}); $MESSAGES sends per user"
+
+# --- traffic ---------------------------------------------------------------------------------
+T0=$(now_ms)
+sender() { # index
+  local i=$1 u=${USERS[$1]} n cid text id line
+  for ((n = 1; n <= MESSAGES; n++)); do
+    cid=$GROUP
+    ((i <= 1 && n % 3 == 0)) && cid=$DIRECT
+    id="$u-m$n"
+    text="chaos $u $n"
+    if line=$(post_until_answered "${TOK[$u]}" "$SYNC/v1/conversations/$cid/messages" "{\"clientMsgId\":\"$id\",\"text\":\"$text\"}"); then
+      read -r st attempts first503 body <<<"$line"
+      printf '%s %s %s %s %s %s\n' "$cid" "$(jq -r .seq <<<"$body")" "$id" "$st" "$attempts" "$(($(now_ms) - T0))" >>"$WORK/answered.$i"
+    else
+      printf '%s %s %s\n' "$cid" "$id" "$line" >>"$WORK/unanswered"
+    fi
+    if ((n % 10 == 5)); then # an operation: a read marker (and, once, an edit by the sender)
+      post_until_answered "${TOK[$u]}" "$SYNC/v1/conversations/$GROUP/operations" \
+        "{\"clientOpId\":\"$u-op$n\",\"type\":\"read\",\"upToSeq\":1}" >>"$WORK/ops.$i" || echo "op failed" >>"$WORK/unanswered"
+    fi
+    sleep 0.1
+  done
+}
+
+longpoller() { # the last user's phone, from its first cursor, until told to stop
+  local u=${USERS[3]} cur=${CURSOR[${USERS[3]}]} r t0 t1 n
+  while [[ ! -f "$WORK/stop" ]]; do
+    t0=$(now_ms)
+    r=$(curl -sS -m 40 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&waitMs=20000&limit=500" 2>/dev/null || true)
+    t1=$(now_ms)
+    if n=$(jq -e '.entries | length' <<<"$r" 2>/dev/null); then
+      printf '%s %s %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "$n" "$(jq -r '.resync.reason // "-"' <<<"$r")" >>"$WORK/longpoll"
+      cur=$(jq -r '.resync.headCursor // .nextCursor' <<<"$r")
+    else
+      printf '%s %s error\n' "$((t0 - T0))" "$((t1 - t0))" >>"$WORK/longpoll"
+      sleep 0.5
+    fi
+  done
+}
+
+chaos() {
+  local master t
+  sleep "$REDIS_KILL_AT"
+  master=$("$SCRIPT_DIR/cluster.sh" masters | head -n 1)
+  t=$(now_ms)
+  "$SCRIPT_DIR/cluster.sh" kill redis "$master"
+  printf 'redis_kill %s %s\n' "$master" "$((t - T0))" >>"$WORK/timeline"
+  # failover time: until another node claims master for the dead one's slots (cluster_state ok)
+  local other i
+  other=$("$SCRIPT_DIR/cluster.sh" masters | grep -v "^$master$" | head -n 1 || true)
+  for ((i = 0; i < 300; i++)); do
+    if [[ $(redis-cli -p "${other:-7002}" cluster nodes 2>/dev/null | grep -c 'master - ') -ge 3 ]] &&
+      redis-cli -p "${other:-7002}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' &&
+      ! redis-cli -p "${other:-7002}" cluster nodes 2>/dev/null | grep "master" | grep -q "fail"; then
+      break
+    fi
+    sleep 0.1
+  done
+  printf 'redis_failover %s\n' "$(($(now_ms) - t))" >>"$WORK/timeline"
+  sleep "$REDIS_DOWN"
+  "$SCRIPT_DIR/cluster.sh" start redis "$master" 2>/dev/null
+  printf 'redis_start %s %s\n' "$master" "$(($(now_ms) - T0))" >>"$WORK/timeline"
+  t=$((CASS_KILL_AT - REDIS_KILL_AT - REDIS_DOWN))
+  ((t <= 0)) || sleep "$t"
+  "$SCRIPT_DIR/cluster.sh" kill cassandra "$CASS_NODE"
+  printf 'cassandra_kill %s %s\n' "$CASS_NODE" "$(($(now_ms) - T0))" >>"$WORK/timeline"
+  sleep "$CASS_DOWN"
+  printf 'cassandra_start_begin %s %s\n' "$CASS_NODE" "$(($(now_ms) - T0))" >>"$WORK/timeline"
+  "$SCRIPT_DIR/cluster.sh" start cassandra "$CASS_NODE" >"$WORK/cassandra-start.log" 2>&1
+  printf 'cassandra_start %s %s\n' "$CASS_NODE" "$(($(now_ms) - T0))" >>"$WORK/timeline"
+}
+
+longpoller &
+LP=$!
+chaos &
+CH=$!
+SENDERS=()
+for i in 0 1 2 3; do
+  sender "$i" &
+  SENDERS+=($!)
+done
+for p in "${SENDERS[@]}"; do wait "$p" || true; done
+T_SENT=$(now_ms)
+log "sends done after $(((T_SENT - T0) / 1000)) s; waiting for the chaos timeline to finish"
+wait "$CH" || fail "the chaos timeline failed (cluster.sh; see $WORK)"
+log "timeline: $(tr '\n' ';' <"$WORK/timeline")"
+log "settling $SETTLE s (relay max-lag)"
+sleep "$SETTLE"
+touch "$WORK/stop"
+
+# --- checks ----------------------------------------------------------------------------------
+cat "$WORK"/answered.* >"$WORK/answered"
+SENT=$((4 * MESSAGES))
+ANSWERED=$(wc -l <"$WORK/answered")
+UNANSWERED=$( [[ -f "$WORK/unanswered" ]] && wc -l <"$WORK/unanswered" || echo 0)
+FAILURES=()
+((ANSWERED == SENT)) || FAILURES+=("$UNANSWERED of $SENT sends unanswered: $(head -n 3 "$WORK/unanswered" 2>/dev/null | tr '\n' ';')")
+# no seq answered for two clientMsgIds
+DUP=$(awk '{ print $1, $2 }' "$WORK/answered" | sort | uniq -d | wc -l)
+((DUP == 0)) || FAILURES+=("$DUP seqs answered for two different messages")
+
+events() { # cid -> all events as "seq kind clientMsgId text" lines
+  local cid=$1 after=0 r
+  while :; do
+    r=$(curl -fsS -m 20 -H "Authorization: Bearer ${TOK[${USERS[0]}]}" "$HIST/v1/conversations/$cid/events?after=$after&limit=500")
+    jq -r '.events[] | "\(.seq) \(.kind) \(.clientMsgId // "-") \(.text // "-" | gsub(" "; "_"))"' <<<"$r"
+    [[ "$(jq -r .hasMore <<<"$r")" == true ]] || break
+    after=$(jq -r '.events[-1].seq' <<<"$r")
+  done
+}
+LOST=0
+for cid in "$GROUP" "$DIRECT"; do
+  events "$cid" >"$WORK/events.$cid"
+  max=$(awk 'END { print $1 + 0 }' "$WORK/events.$cid")
+  dense=$(awk -v m="$max" '{ s[$1]++ } END { for (i = 1; i <= m; i++) if (s[i] != 1) bad++; print bad + 0 }' "$WORK/events.$cid")
+  ((dense == 0)) || FAILURES+=("$cid: seqs 1..$max not dense ($dense holes or repeats)")
+  while read -r c seq id _; do
+    [[ "$c" == "$cid" ]] || continue
+    if ! awk -v s="$seq" -v i="$id" '$1 == s && $3 == i { f = 1 } END { exit !f }' "$WORK/events.$cid"; then
+      LOST=$((LOST + 1))
+    fi
+  done <"$WORK/answered"
+done
+((LOST == 0)) || FAILURES+=("$LOST answered messages not in history at their seq")
+
+# every member's inbox from its first cursor
+RESYNCS=0
+MISSING=0
+for u in "${USERS[@]}"; do
+  cur=${CURSOR[$u]}
+  : >"$WORK/inbox.$u"
+  while :; do
+    r=$(curl -fsS -m 20 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&limit=500")
+    if [[ "$(jq -r '.resync.reason // ""' <<<"$r")" != "" ]]; then
+      RESYNCS=$((RESYNCS + 1)) # the events above are what such a device re-reads
+      break
+    fi
+    jq -r '.entries[] | select(.kind == "message") | "\(.conversationId) \(.seq)"' <<<"$r" >>"$WORK/inbox.$u"
+    [[ "$(jq -r .hasMore <<<"$r")" == true ]] || break
+    cur=$(jq -r .nextCursor <<<"$r")
+  done
+  [[ -s "$WORK/inbox.$u" ]] || continue
+  for cid in "$GROUP" "$DIRECT"; do
+    [[ "$cid" == "$DIRECT" && "$u" != "${USERS[0]}" && "$u" != "${USERS[1]}" ]] && continue
+    while read -r seq kind _; do
+      [[ "$kind" == message ]] || continue
+      grep -qx "$cid $seq" "$WORK/inbox.$u" || MISSING=$((MISSING + 1))
+    done <"$WORK/events.$cid"
+  done
+done
+((MISSING == 0)) || FAILURES+=("$MISSING message events missing from members' inboxes (no resync)")
+
+E503=$(awk '$2 == 503' "$WORK/errors" 2>/dev/null | wc -l)
+EOTHER=$(awk '$2 != 503' "$WORK/errors" 2>/dev/null | wc -l)
+LP_POLLS=$(wc -l <"$WORK/longpoll" 2>/dev/null || echo 0)
+LP_ENTRIES=$(awk '{ s += $3 } END { print s + 0 }' "$WORK/longpoll" 2>/dev/null)
+((LP_ENTRIES > 0)) || FAILURES+=("the long-poll loop received nothing")
+FAILOVER=$(awk '$1 == "redis_failover" { print $2 }' "$WORK/timeline")
+RETRIED=$(awk '$5 > 1' "$WORK/answered" | wc -l)
+MAXLAT=$(awk '{ print $6 }' "$WORK/answered" | sort -n | tail -n 1)
+SUMMARY="sent $SENT answered $ANSWERED lost $LOST duplicated $DUP inbox-missing $MISSING resync $RESYNCS"
+SUMMARY+=" retried-sends $RETRIED 503s $E503 other-errors $EOTHER redis-failover-ms ${FAILOVER:-?}"
+SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES (work dir $WORK)"
+printf '[chaos] %s\n' "$SUMMARY"
+if ((${#FAILURES[@]} > 0)); then
+  for f in "${FAILURES[@]}"; do printf '[chaos] FAILED: %s\n' "$f" >&2; done
+  exit 1
+fi
+printf '[chaos] passed\n'
