@@ -6,7 +6,7 @@
 #   SYNC=http://127.0.0.1:8081 HIST=http://127.0.0.1:8082 scripts/cluster-chaos.sh
 #
 # Traffic: 4 users in a group conversation and a direct one; 4 senders (one per user, in turns
-# between the two conversations) send CHAOS_MESSAGES each, every send retried with the same
+# between the two conversations) send CHAOS_MESSAGES [40] each, every send retried with the same
 # clientMsgId until it is answered 2xx (a 5xx / timeout is retried after its Retry-After or 0.5 s;
 # guarantee 2 makes the retry safe); operations (read markers, a delete_for_me, an edit) in between;
 # a long-poll loop of the last user; acks of the first user. Timeline (seconds after the traffic
@@ -28,7 +28,7 @@ set -euo pipefail
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 SYNC=${SYNC:-http://127.0.0.1:8081}
 HIST=${HIST:-http://127.0.0.1:8082}
-MESSAGES=${CHAOS_MESSAGES:-60}
+MESSAGES=${CHAOS_MESSAGES:-40}
 REDIS_KILL_AT=${CHAOS_REDIS_KILL_AT:-6}
 REDIS_DOWN=${CHAOS_REDIS_DOWN:-12}
 CASS_NODE=${CHAOS_CASSANDRA_NODE:-2}
@@ -37,6 +37,9 @@ CASS_DOWN=${CHAOS_CASSANDRA_DOWN:-15}
 SETTLE=${CHAOS_SETTLE:-15}
 WORK=${CHAOS_WORK:-$(mktemp -d /tmp/cluster-chaos.XXXXXX)}
 mkdir -p -- "$WORK"
+rm -f -- "$WORK/stop"
+# On any exit: stop the long-poll loop and whatever else still runs in the background.
+trap 'touch "$WORK/stop"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
 log() { printf '[chaos] %s\n' "$*" >&2; }
 fail() {
@@ -62,21 +65,22 @@ for u in "${USERS[@]}"; do TOK[$u]=$(token "$u" phone); done
 # A POST retried until 2xx, for at most 90 s: prints "<status> <attempts> <first-503-ms or 0> <body>".
 post_until_answered() { # token url body
   local tok=$1 url=$2 body=$3 attempts=0 status out start first503=0 deadline
+  local answer=$WORK/body.$BASHPID
   start=$(now_ms)
   deadline=$((start + 90000))
   while :; do
     attempts=$((attempts + 1))
-    out=$(curl -sS -m 12 -o "$WORK/body.$BASHPID" -w '%{http_code}' -X POST \
+    out=$(curl -sS -m 12 -o "$answer" -w '%{http_code}' -X POST \
       -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "$url" -d "$body" 2>/dev/null || echo 000)
     status=$out
     if [[ "$status" == 2* ]]; then
-      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$WORK/body.$BASHPID")"
+      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$answer")"
       return 0
     fi
     printf '%s %s %s\n' "$(now_ms)" "$status" "$url" >>"$WORK/errors"
     [[ "$status" == 503 && $first503 == 0 ]] && first503=$(now_ms)
     [[ "$status" == 4* && "$status" != 429 ]] && {
-      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$WORK/body.$BASHPID")"
+      printf '%s %s %s %s\n' "$status" "$attempts" "$first503" "$(tr -d '\n' <"$answer")"
       return 1
     }
     (($(now_ms) < deadline)) || {
@@ -103,6 +107,7 @@ log "run $RUN: group $GROUP (4 members), direct $DIRECT (${USERS[0]}, ${USERS[1]
 
 # --- traffic ---------------------------------------------------------------------------------
 T0=$(now_ms)
+printf 't0 %s\n' "$T0" >"$WORK/timeline"
 sender() { # index
   local i=$1 u=${USERS[$1]} n cid text id line
   for ((n = 1; n <= MESSAGES; n++)); do
@@ -253,6 +258,9 @@ done
 ((MISSING == 0)) || FAILURES+=("$MISSING message events missing from members' inboxes (no resync)")
 
 E503=$(awk '$2 == 503' "$WORK/errors" 2>/dev/null | wc -l)
+# when the 503s came, in seconds after the traffic started (to compare with the kills)
+W503=$(awk -v t0="$T0" '$2 == 503 { s = ($1 - t0) / 1000; if (!n++) a = s; b = s } END { if (n) printf "%.1f-%.1f", a, b; else printf "-" }' "$WORK/errors" 2>/dev/null || echo -)
+FULLWAITS=$(awk '$2 >= 19000 && $3 > 0' "$WORK/longpoll" 2>/dev/null | wc -l)
 EOTHER=$(awk '$2 != 503' "$WORK/errors" 2>/dev/null | wc -l)
 LP_POLLS=$(wc -l <"$WORK/longpoll" 2>/dev/null || echo 0)
 LP_ENTRIES=$(awk '{ s += $3 } END { print s + 0 }' "$WORK/longpoll" 2>/dev/null)
@@ -261,8 +269,9 @@ FAILOVER=$(awk '$1 == "redis_failover" { print $2 }' "$WORK/timeline")
 RETRIED=$(awk '$5 > 1' "$WORK/answered" | wc -l)
 MAXLAT=$(awk '{ print $6 }' "$WORK/answered" | sort -n | tail -n 1)
 SUMMARY="sent $SENT answered $ANSWERED lost $LOST duplicated $DUP inbox-missing $MISSING resync $RESYNCS"
-SUMMARY+=" retried-sends $RETRIED 503s $E503 other-errors $EOTHER redis-failover-ms ${FAILOVER:-?}"
-SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES (work dir $WORK)"
+SUMMARY+=" retried-sends $RETRIED 503s $E503 (at ${W503} s) other-errors $EOTHER redis-failover-ms ${FAILOVER:-?}"
+SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES longpolls-woken-only-by-timeout $FULLWAITS"
+SUMMARY+=" timeline: $(awk '$1 != "t0" { printf "%s%s", sep, $0; sep = ", " }' "$WORK/timeline") (work dir $WORK)"
 printf '[chaos] %s\n' "$SUMMARY"
 if ((${#FAILURES[@]} > 0)); then
   for f in "${FAILURES[@]}"; do printf '[chaos] FAILED: %s\n' "$f" >&2; done

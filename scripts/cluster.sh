@@ -160,7 +160,8 @@ node_infra() { # n args...
 }
 
 cassandra_start() { # n
-  local n=$1 cp host=${CASS_HOSTS[n - 1]}
+  local n=$1 cp host
+  host=${CASS_HOSTS[n - 1]}
   mkdir -p -- "$DATA_DIR/cassandra-$n"
   if [[ -z "$(cassandra_pid "$n")" ]] && (exec 3<>"/dev/tcp/$host/$CASS_PORT") 2>/dev/null; then
     die "$host:$CASS_PORT is taken by a Cassandra this script did not start (a single node?): give the
