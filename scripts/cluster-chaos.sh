@@ -54,8 +54,21 @@ now_ms() {
   printf '%s' "$((${t%.*} * 1000 + 10#${t#*.} / 1000))"
 }
 
+# A set-up call retried (a loaded machine answers the odd 503 or times out): up to 30 attempts.
+retried() {
+  local i out
+  for ((i = 0; i < 30; i++)); do
+    if out=$("$@" 2>/dev/null); then
+      printf '%s' "$out"
+      return 0
+    fi
+    sleep 1
+  done
+  fail "set-up call failed 30 times: ${*: -1}"
+}
+
 token() {
-  curl -fsS -m 10 -X POST "$SYNC/dev/tokens" -H 'Content-Type: application/json' \
+  retried curl -fsS -m 10 -X POST "$SYNC/dev/tokens" -H 'Content-Type: application/json' \
     -d "{\"userId\":\"$1\",\"deviceId\":\"$2\"}" | jq -r .token
 }
 
@@ -96,7 +109,7 @@ post_until_answered() { # token url body
 # --- set-up ----------------------------------------------------------------------------------
 declare -A CURSOR
 for u in "${USERS[@]}"; do
-  CURSOR[$u]=$(curl -fsS -m 10 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync" | jq -r '.resync.headCursor // .nextCursor')
+  CURSOR[$u]=$(retried curl -fsS -m 10 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync" | jq -r '.resync.headCursor // .nextCursor')
 done
 read -r st _ _ body < <(post_until_answered "${TOK[${USERS[0]}]}" "$SYNC/v1/conversations" \
   "{\"type\":\"group\",\"title\":\"chaos\",\"members\":[\"${USERS[1]}\",\"${USERS[2]}\",\"${USERS[3]}\"],\"clientRequestId\":\"$RUN-g\"}")
@@ -215,7 +228,7 @@ cat "$WORK"/ops.* 2>/dev/null | awk '$1 ~ /^2/ { $1 = $2 = $3 = ""; print }' | j
 pages() { # cid
   local cid=$1 before="" r
   while :; do
-    r=$(curl -fsS -m 20 -H "Authorization: Bearer ${TOK[${USERS[0]}]}" "$HIST/v1/conversations/$cid/messages?limit=100${before:+&before=$before}")
+    r=$(retried curl -fsS -m 20 -H "Authorization: Bearer ${TOK[${USERS[0]}]}" "$HIST/v1/conversations/$cid/messages?limit=100${before:+&before=$before}")
     jq -r '.messages[] | "\(.seq) \(.text // "-" | gsub(" "; "_"))"' <<<"$r"
     [[ "$(jq -r .hasMoreBefore <<<"$r")" == true ]] || break
     before=$(jq -r '.messages[-1].seq' <<<"$r")
@@ -248,7 +261,7 @@ for u in "${USERS[@]}"; do
   cur=${CURSOR[$u]}
   : >"$WORK/inbox.$u"
   while :; do
-    r=$(curl -fsS -m 20 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&limit=500")
+    r=$(retried curl -fsS -m 20 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&limit=500")
     if [[ "$(jq -r '.resync.reason // ""' <<<"$r")" != "" ]]; then
       RESYNCS=$((RESYNCS + 1)) # the pages above are what such a device re-reads
       break
