@@ -17,6 +17,11 @@
 #   MESSENGER_REDIS_HOST [127.0.0.1]      MESSENGER_REDIS_PORT [6379]
 #   MESSENGER_CASSANDRA_HOST [127.0.0.1]  MESSENGER_CASSANDRA_PORT [9042]
 #   MESSENGER_CASSANDRA_STORAGE_PORT [7000]  MESSENGER_CASSANDRA_JMX_PORT [7199]
+#   For one node of a ring (scripts/cluster.sh sets these; a node listens on MESSENGER_CASSANDRA_HOST,
+#   any 127.x address): MESSENGER_CASSANDRA_SEEDS [<host>:<storage port>],
+#   MESSENGER_CASSANDRA_INITIAL_TOKEN [0], MESSENGER_CASSANDRA_CLUSTER_NAME [messenger-local],
+#   MESSENGER_CASSANDRA_AUTO_BOOTSTRAP [unset: Cassandra's default]
+#   CASSANDRA_EXTRA_JVM_OPTS (appended last, so they win, e.g. -Dcassandra.ring_delay_ms=10000)
 #   MESSENGER_DATA_DIR [<repo>/.data, or <repo>/.data/test with --throwaway]
 #   CASSANDRA_VERSION [5.0.6]   CASSANDRA_START_TIMEOUT [180] (seconds)
 #   CASSANDRA_JAVA_HOME (a Java 17 or 11; default: JAVA_HOME if it is one, else /usr/lib/jvm/*17*)
@@ -86,6 +91,12 @@ CASS_HOST=${MESSENGER_CASSANDRA_HOST:-127.0.0.1}
 CASS_PORT=${MESSENGER_CASSANDRA_PORT:-9042}
 CASS_STORAGE_PORT=${MESSENGER_CASSANDRA_STORAGE_PORT:-7000}
 CASS_JMX_PORT=${MESSENGER_CASSANDRA_JMX_PORT:-7199}
+CASS_LISTEN=$CASS_HOST
+[[ "$CASS_LISTEN" != localhost ]] || CASS_LISTEN=127.0.0.1
+CASS_SEEDS=${MESSENGER_CASSANDRA_SEEDS:-$CASS_LISTEN:$CASS_STORAGE_PORT}
+CASS_INITIAL_TOKEN=${MESSENGER_CASSANDRA_INITIAL_TOKEN:-0}
+CASS_CLUSTER_NAME=${MESSENGER_CASSANDRA_CLUSTER_NAME:-messenger-local}
+CASS_AUTO_BOOTSTRAP=${MESSENGER_CASSANDRA_AUTO_BOOTSTRAP:-}
 CASSANDRA_VERSION=${CASSANDRA_VERSION:-5.0.6}
 CASSANDRA_START_TIMEOUT=${CASSANDRA_START_TIMEOUT:-180}
 read -r -a CASSANDRA_HEAP <<<"${CASSANDRA_HEAP_OPTS:--Xms256M -Xmx1G -Xmn200M}"
@@ -340,9 +351,13 @@ render_cassandra_conf() {
   tpl=$(<"$REPO_ROOT/infra/cassandra/cassandra.yaml.template")
   shopt -u patsub_replacement 2>/dev/null || true # keep '&' literal in replacements (bash 5.2)
   tpl=${tpl//@CASSANDRA_DIR@/$CASS_DIR}
-  tpl=${tpl//@LISTEN_ADDRESS@/127.0.0.1}
+  tpl=${tpl//\"@LISTEN_ADDRESS@:@STORAGE_PORT@\"/\"$CASS_SEEDS\"}
+  tpl=${tpl//@LISTEN_ADDRESS@/$CASS_LISTEN}
   tpl=${tpl//@STORAGE_PORT@/$CASS_STORAGE_PORT}
   tpl=${tpl//@NATIVE_PORT@/$CASS_PORT}
+  tpl=${tpl//initial_token: 0/initial_token: $CASS_INITIAL_TOKEN}
+  tpl=${tpl//cluster_name: \'messenger-local\'/cluster_name: \'$CASS_CLUSTER_NAME\'}
+  [[ -z "$CASS_AUTO_BOOTSTRAP" ]] || tpl+=$'\n'"auto_bootstrap: $CASS_AUTO_BOOTSTRAP"
   printf '%s\n' "$tpl" >"$conf/cassandra.yaml"
   cp -f -- "$REPO_ROOT/infra/cassandra/logback.xml" "$conf/logback.xml"
 }
@@ -400,7 +415,7 @@ cassandra_up() {
     die "nothing listens on $CASS_HOST:$CASS_PORT, and infra.sh only starts servers on 127.0.0.1"
   local p
   for p in "$CASS_STORAGE_PORT" "$CASS_JMX_PORT"; do
-    if port_open 127.0.0.1 "$p"; then
+    if port_open "$([[ $p == "$CASS_JMX_PORT" ]] && echo 127.0.0.1 || echo "$CASS_LISTEN")" "$p"; then
       die "cannot start Cassandra: port $p is taken (set MESSENGER_CASSANDRA_STORAGE_PORT / MESSENGER_CASSANDRA_JMX_PORT)"
     fi
   done
@@ -459,6 +474,9 @@ cassandra_up() {
   if [[ $THROWAWAY -eq 1 ]]; then
     jvm+=(-Dcassandra.unsafesystem=true) # non-durable system tables: test data only
   fi
+  local -a extra_jvm=()
+  read -r -a extra_jvm <<<"${CASSANDRA_EXTRA_JVM_OPTS:-}"
+  jvm+=("${extra_jvm[@]}")
 
   log "Cassandra: nothing on $CASS_HOST:$CASS_PORT: starting Cassandra $CASSANDRA_VERSION ($java, data in $CASS_DIR)"
   (
@@ -503,7 +521,7 @@ cassandra_down() {
   fi
   local i
   for ((i = 0; i < 50; i++)); do
-    port_open 127.0.0.1 "$(tr -dc '0-9' <"$CASS_STATE")" || break
+    port_open "$CASS_LISTEN" "$(tr -dc '0-9' <"$CASS_STATE")" || break
     sleep 0.2
   done
   log "Cassandra: stopped in $(since "$start") s"

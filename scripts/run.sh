@@ -4,6 +4,10 @@
 # Ctrl-C (or SIGTERM, or either service exiting) stops both services and whatever infra.sh started.
 #
 #   ./scripts/run.sh [extra Spring arguments for both services, e.g. --logging.level.io.messenger=DEBUG]
+#   ./scripts/run.sh --cluster [...]   the same services on a local Redis Cluster (3 masters + 3
+#       replicas, ports 7001-7006) and a 3-node Cassandra ring (scripts/cluster.sh, which this starts
+#       if needed and, unless KEEP_CLUSTER=1, stops again at the end if it started it); the ring's
+#       addresses: CLUSTER_CASSANDRA_HOSTS [127.0.0.1,127.0.0.2,127.0.0.3] (see scripts/cluster.sh)
 #
 # Environment (defaults in brackets); everything else in the environment reaches both services too,
 # e.g. MESSENGER_INBOX_MAX_ENTRIES=20 ./scripts/run.sh
@@ -66,7 +70,14 @@ GC_OPTS=(-XX:+UseZGC)
 [[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC ]] && GC_OPTS=()
 SPRING_ARGS=()
 [[ -n "${SPRING_PROFILES_ACTIVE:-}" ]] || SPRING_ARGS+=(--spring.profiles.active=local)
-SPRING_ARGS+=("$@")
+CLUSTER=0
+for arg in "$@"; do
+  if [[ "$arg" == --cluster ]]; then
+    CLUSTER=1
+  else
+    SPRING_ARGS+=("$arg")
+  fi
+done
 
 HISTORY_PID=""
 SYNC_PID=""
@@ -104,6 +115,9 @@ cleanup() {
   if ((${#INFRA_DOWN[@]} > 0)); then
     "$SCRIPT_DIR/infra.sh" down "${INFRA_DOWN[@]}" || true
   fi
+  if [[ "${CLUSTER_STARTED:-0}" == 1 ]]; then
+    "$SCRIPT_DIR/cluster.sh" down || true
+  fi
   log "stopped"
 }
 trap cleanup EXIT
@@ -137,12 +151,31 @@ HISTORY_JAR=$(find_jar history-service) || die "no history-service/target/histor
 SYNC_JAR=$(find_jar sync-service) || die "no sync-service/target/sync-service-*-exec.jar (build failed?)"
 
 # --- infrastructure -------------------------------------------------------------------------
-for component in redis cassandra; do
-  if ! "$SCRIPT_DIR/infra.sh" status "$component" >/dev/null 2>&1; then
-    INFRA_DOWN+=("$component")
-  fi
-done
-"$SCRIPT_DIR/infra.sh" up
+CLUSTER_STARTED=0
+if [[ $CLUSTER -eq 1 ]]; then
+  export CLUSTER_DATA_DIR=${CLUSTER_DATA_DIR:-$MESSENGER_DATA_DIR/cluster}
+  "$SCRIPT_DIR/cluster.sh" status >/dev/null 2>&1 || CLUSTER_STARTED=1
+  [[ "${KEEP_CLUSTER:-0}" != 1 ]] || CLUSTER_STARTED=0
+  start=$(now)
+  "$SCRIPT_DIR/cluster.sh" up
+  log "cluster up in $(since "$start") s"
+  # The cluster's configuration (Redis Cluster nodes, the ring's contact points, replication 3).
+  while IFS= read -r line; do
+    line=${line#export }
+    name=${line%%=*}
+    value=${line#*=}
+    value=${value#\"}
+    value=${value%\"}
+    export "$name=$value"
+  done < <("$SCRIPT_DIR/cluster.sh" env)
+else
+  for component in redis cassandra; do
+    if ! "$SCRIPT_DIR/infra.sh" status "$component" >/dev/null 2>&1; then
+      INFRA_DOWN+=("$component")
+    fi
+  done
+  "$SCRIPT_DIR/infra.sh" up
+fi
 
 # --- services -------------------------------------------------------------------------------
 start_service() { # name jar port -> sets LAST_PID
@@ -192,7 +225,12 @@ cat <<EOF
 [run]  sync-service     http://127.0.0.1:$SYNC_PORT   (health /actuator/health, API /v3/api-docs)
 [run]  history-service  http://127.0.0.1:$HISTORY_PORT   (health /actuator/health, API /v3/api-docs)
 [run]  metrics          /actuator/prometheus on both
-[run]  Redis $MESSENGER_REDIS_HOST:$MESSENGER_REDIS_PORT   Cassandra $MESSENGER_CASSANDRA_HOST:$MESSENGER_CASSANDRA_PORT
+[run]  $(if [[ $CLUSTER -eq 1 ]]; then
+  printf 'Redis Cluster %s\n[run]  Cassandra ring %s (%s)' "$SPRING_DATA_REDIS_CLUSTER_NODES" \
+    "$SPRING_CASSANDRA_CONTACT_POINTS" "$MESSENGER_CASSANDRA_REPLICATION"
+else
+  printf 'Redis %s   Cassandra %s' "$MESSENGER_REDIS_HOST:$MESSENGER_REDIS_PORT" "$MESSENGER_CASSANDRA_HOST:$MESSENGER_CASSANDRA_PORT"
+fi)
 [run]  logs             $LOG_DIR/{history,sync}-service.log
 [run]  Ctrl-C stops everything this script started
 [run] ===================================================================

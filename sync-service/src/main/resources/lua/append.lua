@@ -1,7 +1,8 @@
 -- KEYS: stream, meta, dedupe. ARGV: dedupeKey, body (the entry's wire form without its cursor),
 -- maxEntries, retentionMillis, legacyItem (the item as JSON for instances that read only the
 -- field 'd'; '' = not stored), newsChannel ('' = publish nothing), userId, maxNewsBody (bytes),
--- legacySignalChannel ('' = none).
+-- legacySignalChannel ('' = none), publish ('SPUBLISH' on a Redis Cluster, where newsChannel is
+-- the shard channel of the user's slot; otherwise, or '', 'PUBLISH').
 -- A new entry is announced on newsChannel as '<userId>\n<previous>\n<id>\n<body>' (body left
 -- empty when longer than maxNewsBody; previous = the entry id before it in this incarnation, ''
 -- for the first), and on legacySignalChannel as the bare user id.
@@ -14,6 +15,10 @@ local legacy_item = ARGV[5] or ''
 local news_channel, user = ARGV[6] or '', ARGV[7] or ''
 local max_news_body = tonumber(ARGV[8] or '0')
 local legacy_channel = ARGV[9] or ''
+local publish = 'PUBLISH'
+if ARGV[10] == 'SPUBLISH' then
+  publish = 'SPUBLISH'
+end
 local now = now_millis()
 local since = incarnation(stream, meta, dedupe, now)
 
@@ -55,7 +60,7 @@ if news_channel ~= '' then
   if #body > max_news_body then
     news_body = ''
   end
-  redis.call('PUBLISH', news_channel, user .. '\n' .. previous .. '\n' .. id .. '\n' .. news_body)
+  redis.call(publish, news_channel, user .. '\n' .. previous .. '\n' .. id .. '\n' .. news_body)
 end
 if legacy_channel ~= '' then
   redis.call('PUBLISH', legacy_channel, user)

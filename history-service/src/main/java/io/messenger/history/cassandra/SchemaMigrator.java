@@ -23,13 +23,15 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * Applies the versioned CQL files {@code classpath:db/cql/V<nnn>__<name>.cql} in order, each once,
  * recording each in {@code <keyspace>.schema_migrations} with its checksum. Creates the keyspace
  * first with the configured replication. Every statement is idempotent ({@code IF NOT EXISTS}), so
- * two instances starting together are safe. A file whose checksum changed after it was applied
- * stops the start: applied migrations are never edited, a new file is added instead.
+ * two instances starting together are safe. Each schema change waits for schema agreement across
+ * the ring before the next statement. A file whose checksum changed after it was applied stops the
+ * start: applied migrations are never edited, a new file is added instead.
  */
 public final class SchemaMigrator {
 
   private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
   private static final String LOCATION = "classpath:db/cql/V*.cql";
+  private static final long AGREEMENT_WAIT_SECONDS = 60;
 
   private final CqlSession session;
   private final KeyspaceProperties properties;
@@ -42,16 +44,18 @@ public final class SchemaMigrator {
   /** Brings the keyspace up to the newest version; returns the versions applied now. */
   public List<String> migrate() {
     String ks = properties.keyspace();
-    session.execute(
-        "CREATE KEYSPACE IF NOT EXISTS "
-            + ks
-            + " WITH replication = "
-            + properties.replication()
-            + " AND durable_writes = true");
-    session.execute(
-        "CREATE TABLE IF NOT EXISTS "
-            + ks
-            + ".schema_migrations (version text PRIMARY KEY, checksum text, applied_at timestamp)");
+    ddl(
+        SimpleStatement.newInstance(
+            "CREATE KEYSPACE IF NOT EXISTS "
+                + ks
+                + " WITH replication = "
+                + properties.replication()
+                + " AND durable_writes = true"));
+    ddl(
+        SimpleStatement.newInstance(
+            "CREATE TABLE IF NOT EXISTS "
+                + ks
+                + ".schema_migrations (version text PRIMARY KEY, checksum text, applied_at timestamp)"));
     List<String> applied = new ArrayList<>();
     for (Resource file : files()) {
       String name = file.getFilename();
@@ -73,7 +77,7 @@ public final class SchemaMigrator {
         continue;
       }
       for (String statement : statements(text.replace("${keyspace}", ks))) {
-        session.execute(SimpleStatement.newInstance(statement).setIdempotent(true));
+        ddl(SimpleStatement.newInstance(statement).setIdempotent(true));
       }
       session.execute(
           SimpleStatement.newInstance(
@@ -87,6 +91,35 @@ public final class SchemaMigrator {
       applied.add(version);
     }
     return applied;
+  }
+
+  /**
+   * Runs a schema change and returns once every node of the ring that is up has the new schema: the
+   * driver waits for agreement itself (up to {@code
+   * advanced.control-connection.schema-agreement.timeout}, 10 s) and says in the execution info
+   * whether it was reached; if not (a loaded ring), this keeps asking for up to {@value
+   * #AGREEMENT_WAIT_SECONDS} s more, so that the next statement (a table in the new keyspace, or
+   * the first prepared statement) never reaches a node that does not know the schema yet.
+   */
+  private void ddl(SimpleStatement statement) {
+    boolean agreed = session.execute(statement).getExecutionInfo().isSchemaInAgreement();
+    long deadline = System.nanoTime() + AGREEMENT_WAIT_SECONDS * 1_000_000_000L;
+    while (!agreed && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for schema agreement", e);
+      }
+      agreed = session.checkSchemaAgreement();
+    }
+    if (!agreed) {
+      throw new IllegalStateException(
+          "no schema agreement within "
+              + AGREEMENT_WAIT_SECONDS
+              + " s after: "
+              + statement.getQuery());
+    }
   }
 
   /** Splits a CQL file into statements: {@code --} comments dropped, {@code ;} ends a statement. */

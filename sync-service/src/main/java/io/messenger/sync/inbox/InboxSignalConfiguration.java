@@ -9,10 +9,11 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * One subscription per instance to the inbox news and signal channels, feeding the long-poll
- * registry. Messages are handed over on one thread, in order: the registry only moves waiters to
- * its wakers. (The container's default executor would start a thread per message: a send to a group
- * of 1,000 publishes 1,000 of them.)
+ * One subscription per instance (on a Redis Cluster: one per shard channel, {@link
+ * ShardedNewsSubscriber}) to the inbox news and signal channels, feeding the long-poll registry.
+ * Messages are handed over on one thread, in order: the registry only moves waiters to its wakers.
+ * (The container's default executor would start a thread per message: a send to a group of 1,000
+ * publishes 1,000 of them.)
  */
 @Configuration(proxyBeanMethods = false)
 class InboxSignalConfiguration {
@@ -35,5 +36,12 @@ class InboxSignalConfiguration {
             new ChannelTopic(InboxStore.NEWS_CHANNEL),
             new ChannelTopic(InboxStore.SIGNAL_CHANNEL)));
     return container;
+  }
+
+  /** On a Redis Cluster, the news comes over sharded pub/sub instead (nothing on one Redis). */
+  @Bean
+  ShardedNewsSubscriber shardedInboxNews(
+      RedisConnectionFactory connections, LongPollRegistry registry) {
+    return new ShardedNewsSubscriber(connections, registry);
   }
 }

@@ -116,15 +116,20 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   public void onMessage(Message message, byte[] pattern) {
     String channel = new String(message.getChannel(), StandardCharsets.UTF_8);
     if (InboxStore.NEWS_CHANNEL.equals(channel)) {
-      InboxNews news = InboxNews.parse(message.getBody());
-      if (news != null) {
-        signal(news.user(), news);
-      }
+      news(message.getBody());
       return;
     }
     String user = new String(message.getBody(), StandardCharsets.UTF_8);
     if (Limits.isValidId(user)) {
       signal(UserId.of(user), null);
+    }
+  }
+
+  /** A payload of the news channel (or of a shard channel of it, on a Redis Cluster). */
+  void news(byte[] payload) {
+    InboxNews news = InboxNews.parse(payload);
+    if (news != null) {
+      signal(news.user(), news);
     }
   }
 

@@ -2,6 +2,7 @@ package io.messenger.sync.inbox;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
@@ -54,7 +55,11 @@ class RedisInboxStore implements InboxStore {
   private static final LettuceExceptionConverter LETTUCE_EXCEPTIONS =
       new LettuceExceptionConverter();
 
+  private static final byte[] PUBLISH = bytes("PUBLISH");
+  private static final byte[] SPUBLISH = bytes("SPUBLISH");
+
   private final StringRedisTemplate redis;
+  private final boolean cluster;
   private final Duration commandTimeout;
   private final JsonMapper json;
   private final InboxProperties properties;
@@ -75,6 +80,9 @@ class RedisInboxStore implements InboxStore {
       InboxProperties properties,
       MeterRegistry meters) {
     this.redis = redis;
+    this.cluster =
+        redis.getConnectionFactory() instanceof LettuceConnectionFactory lettuce
+            && lettuce.isClusterAware();
     this.commandTimeout =
         redis.getConnectionFactory() instanceof LettuceConnectionFactory lettuce
             ? lettuce.getClientConfiguration().getCommandTimeout()
@@ -186,10 +194,11 @@ class RedisInboxStore implements InboxStore {
         shared.maxEntries(),
         shared.retention(),
         shared.legacyItem(),
-        shared.newsChannel(),
+        cluster ? bytes(NewsChannels.shardChannel(user)) : shared.newsChannel(),
         bytes(user.value()),
         shared.maxNewsBody(),
-        shared.legacySignalChannel());
+        shared.legacySignalChannel(),
+        cluster ? SPUBLISH : PUBLISH);
   }
 
   /**
@@ -326,7 +335,9 @@ class RedisInboxStore implements InboxStore {
 
   /**
    * Runs {@code call}, which invokes {@code script} by its SHA; when Redis does not know the script
-   * (its cache was lost: restart, {@code SCRIPT FLUSH}), loads it and runs {@code call} once more.
+   * (its cache was lost: restart, {@code SCRIPT FLUSH}, or on a cluster a replica promoted to
+   * master, whose script cache is its own), loads it and runs {@code call} once more. On a cluster
+   * the script is loaded on every master: a fan-out's calls go to several of them.
    */
   private <T> T loadingIfUnknown(RedisScript<?> script, Supplier<T> call) {
     try {
@@ -335,11 +346,35 @@ class RedisInboxStore implements InboxStore {
       if (!isNoScript(e)) {
         throw e;
       }
-      redis.execute(
-          (RedisCallback<Object>)
-              c -> c.scriptingCommands().scriptLoad(bytes(script.getScriptAsString())));
+      load(script);
       return call.get();
     }
+  }
+
+  private void load(RedisScript<?> script) {
+    byte[] text = bytes(script.getScriptAsString());
+    redis.execute(
+        (RedisCallback<Object>)
+            c -> {
+              if (c.getNativeConnection() instanceof RedisAdvancedClusterAsyncCommands<?, ?> all) {
+                @SuppressWarnings("unchecked")
+                var masters = ((RedisAdvancedClusterAsyncCommands<byte[], byte[]>) all).upstream();
+                try {
+                  masters
+                      .commands()
+                      .scriptLoad(text)
+                      .toCompletableFuture()
+                      .get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                  throw new RedisSystemException("interrupted while loading a script", ie);
+                } catch (ExecutionException | TimeoutException | RuntimeException ex) {
+                  throw translated(ex);
+                }
+                return null;
+              }
+              return c.scriptingCommands().scriptLoad(text);
+            });
   }
 
   @Override

@@ -1,0 +1,38 @@
+package io.messenger.sync.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.cluster.SlotHash;
+import io.messenger.model.UserId;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class NewsChannelsTest {
+
+  @Test
+  void aUsersNewsChannelIsInTheSlotOfTheUsersKeys() {
+    for (String user :
+        new String[] {"alice", "bob", "u-123", "x", "a_very_long_user_id_0123456789"}) {
+      UserId id = UserId.of(user);
+      String channel = NewsChannels.shardChannel(id);
+      for (String key : RedisInboxStore.keys(id)) {
+        assertThat(SlotHash.getSlot(channel))
+            .as(channel + " vs " + key)
+            .isEqualTo(SlotHash.getSlot(key));
+      }
+    }
+  }
+
+  @Test
+  void everySlotHasItsOwnChannel() {
+    Set<String> channels = new HashSet<>();
+    for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++) {
+      String channel = NewsChannels.shardChannel(slot);
+      assertThat(SlotHash.getSlot(channel)).isEqualTo(slot);
+      assertThat(channel).startsWith("inbox-news:{").hasSizeLessThanOrEqualTo(17);
+      channels.add(channel);
+    }
+    assertThat(channels).hasSize(SlotHash.SLOT_COUNT);
+  }
+}
