@@ -72,6 +72,8 @@ cleanup() {
     log "KEEP_STACK=1: left running (down: ${COMPOSE[*]} -p $COMPOSE_PROJECT_NAME down -v)"
   else
     compose down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
+    # the untagged layers of earlier builds (the Maven stage holds a whole Maven repository)
+    docker image prune -f >/dev/null 2>&1 || true
     log "stack down (containers, network and volumes removed)"
   fi
   exit "$rc"
