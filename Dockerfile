@@ -1,21 +1,28 @@
 # Image of one service; MODULE picks which (sync-service or history-service), PORT its port.
 # Build context: the repository root, e.g.
 #   docker build --build-arg MODULE=sync-service --build-arg PORT=8081 -t messenger/sync-service .
-# (docker-compose.yml does this). Builds the reactor modules the service needs, runs on a JRE as non-root.
+# (docker-compose.yml does this). Builds the reactor modules of both services in one stage (so the
+# second image reuses the first one's build layer), runs the chosen one on a JRE as non-root.
+# BUILD_IMAGE / RUNTIME_IMAGE default to the official images; where no registry is reachable,
+# scripts/docker-local.sh builds local equivalents (docs/operations.md, "Containers").
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
-FROM maven:3.9-eclipse-temurin-17 AS build
-ARG MODULE
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY . .
-RUN test -n "$MODULE" \
- && mvn -B -q -pl "$MODULE" -am -DskipTests -Dspotless.check.skip=true package \
- && jar=$(find "$MODULE/target" -maxdepth 1 -name "$MODULE-*-exec.jar" ! -name '*-sources*' | head -n 1) \
- && test -n "$jar" \
- && cp "$jar" /tmp/app.jar
+RUN mvn -B -q -pl sync-service,history-service -am -DskipTests -Dspotless.check.skip=true package \
+ && mkdir -p /out \
+ && for module in sync-service history-service; do \
+      jar=$(find "$module/target" -maxdepth 1 -name "$module-*-exec.jar" ! -name '*-sources*' | head -n 1) \
+      && test -n "$jar" && cp "$jar" "/out/$module.jar" || exit 1; \
+    done
 
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
+ARG MODULE
 ARG PORT=8080
-RUN (command -v curl >/dev/null 2>&1 || (apt-get update \
+RUN test -n "$MODULE" \
+ && (command -v curl >/dev/null 2>&1 || (apt-get update \
       && apt-get install -y --no-install-recommends curl \
       && rm -rf /var/lib/apt/lists/*)) \
  && groupadd --system messenger \
@@ -23,13 +30,14 @@ RUN (command -v curl >/dev/null 2>&1 || (apt-get update \
  && mkdir -p /app \
  && chown messenger:messenger /app
 WORKDIR /app
-COPY --from=build --chown=messenger:messenger /tmp/app.jar /app/app.jar
+COPY --from=build --chown=messenger:messenger /out/${MODULE}.jar /app/app.jar
 USER messenger
 
+# The heap is a share of the container's memory limit (docker-compose.yml sets one per service).
 ENV SERVER_PORT=${PORT} \
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true \
     JAVA_TOOL_OPTIONS="-XX:+UseZGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE ${PORT}
-HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=5 \
-  CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/actuator/health/liveness" > /dev/null || exit 1
+HEALTHCHECK --interval=5s --timeout=3s --start-period=300s --retries=5 \
+  CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/actuator/health/readiness" > /dev/null || exit 1
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

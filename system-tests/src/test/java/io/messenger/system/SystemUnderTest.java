@@ -11,9 +11,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts, once per test JVM, the whole system as separate processes: two history-service instances
- * on one fresh keyspace of the real Cassandra, two sync-service instances on the real Redis (each
- * talking to its own history instance), and one sync-service whose history-service is unreachable
- * (for the 503 path). Stopped when the JVM exits.
+ * on one fresh keyspace of the real Cassandra, two sync-service instances on the real Redis (both
+ * containers by default, see {@link Stores}; each talking to its own history instance), and one
+ * sync-service whose history-service is unreachable (for the 503 path). Stopped when the JVM exits.
  */
 final class SystemUnderTest implements BeforeAllCallback {
 
@@ -47,8 +47,8 @@ final class SystemUnderTest implements BeforeAllCallback {
       common.put("MESSENGER_INTERNAL_SECRET", INTERNAL_SECRET);
       common.put("MESSENGER_REDIS_HOST", Stores.redisHost());
       common.put("MESSENGER_REDIS_PORT", Integer.toString(Stores.redisPort()));
-      common.put("MESSENGER_CASSANDRA_HOST", env("MESSENGER_CASSANDRA_HOST", "127.0.0.1"));
-      common.put("MESSENGER_CASSANDRA_PORT", env("MESSENGER_CASSANDRA_PORT", "9042"));
+      common.put("MESSENGER_CASSANDRA_HOST", Stores.cassandraHost());
+      common.put("MESSENGER_CASSANDRA_PORT", Integer.toString(Stores.cassandraPort()));
       String keyspace = "sys_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
       common.put("MESSENGER_CASSANDRA_KEYSPACE", keyspace);
       common.put("MESSENGER_INBOX_MAX_ENTRIES", Integer.toString(INBOX_CAP));

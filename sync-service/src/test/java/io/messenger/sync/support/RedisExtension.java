@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,37 +18,88 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
 
 /**
- * The real Redis for integration tests, at {@code MESSENGER_REDIS_HOST}:{@code
- * MESSENGER_REDIS_PORT} (default 127.0.0.1:6379). If nothing answers PING there, it runs {@code
- * scripts/infra.sh up --throwaway redis} once, and fails with a clear message if that does not
- * help.
+ * The real Redis for integration tests. By default a container started once per test JVM and shared
+ * by every test class (Testcontainers; image {@code MESSENGER_REDIS_IMAGE} or the system property
+ * {@code messenger.test.redis-image}, default {@code redis:7}), stopped when the JVM exits. With
+ * {@code MESSENGER_TEST_STORES=external} it uses the Redis at {@code MESSENGER_REDIS_HOST}:{@code
+ * MESSENGER_REDIS_PORT} (default 127.0.0.1:6379) instead, starting one with {@code scripts/infra.sh
+ * up --throwaway redis} if nothing answers PING there.
  *
- * <p>Tests share this Redis with other test runs on the machine, so they never flush it: they use
+ * <p>Tests never flush the Redis (an external one may be shared with other test runs): they use
  * fresh random user ids ({@link #newUser()}) and the extension deletes those users' keys after each
  * test. Register it as a static field with {@code @RegisterExtension}.
  */
 public final class RedisExtension implements BeforeAllCallback, AfterEachCallback {
 
   private static final Object LOCK = new Object();
+  private static final Logger log = LoggerFactory.getLogger(RedisExtension.class);
+  private static GenericContainer<?> container;
   private static LettuceConnectionFactory connections;
   private static StringRedisTemplate template;
 
   private final List<UserId> users = new ArrayList<>();
 
+  /** The Redis host (starts the container on first use). */
   public static String host() {
-    String host = System.getenv("MESSENGER_REDIS_HOST");
-    return host == null || host.isBlank() ? "127.0.0.1" : host;
+    synchronized (LOCK) {
+      if (external()) {
+        return env("MESSENGER_REDIS_HOST", "127.0.0.1");
+      }
+      return container().getHost();
+    }
   }
 
+  /** The Redis port (starts the container on first use). */
   public static int port() {
-    String port = System.getenv("MESSENGER_REDIS_PORT");
-    return port == null || port.isBlank() ? 6379 : Integer.parseInt(port);
+    synchronized (LOCK) {
+      if (external()) {
+        return Integer.parseInt(env("MESSENGER_REDIS_PORT", "6379"));
+      }
+      return container().getMappedPort(6379);
+    }
+  }
+
+  private static boolean external() {
+    return "external".equalsIgnoreCase(env("MESSENGER_TEST_STORES", "containers"));
+  }
+
+  private static GenericContainer<?> container() {
+    if (container == null) {
+      String image =
+          System.getProperty("messenger.test.redis-image", env("MESSENGER_REDIS_IMAGE", "redis:7"));
+      log.info("starting a Redis container ({}) for this test run", image);
+      GenericContainer<?> redis =
+          new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("redis"))
+              .withExposedPorts(6379)
+              .withCommand("redis-server", "--save", "", "--appendonly", "no")
+              .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1))
+              .withStartupTimeout(Duration.ofMinutes(2));
+      redis.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(redis::stop, "redis-container-stop"));
+      log.info(
+          "Redis container {} ready at {}:{}",
+          redis.getContainerId().substring(0, 12),
+          redis.getHost(),
+          redis.getMappedPort(6379));
+      container = redis;
+    }
+    return container;
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
   }
 
   @Override
@@ -56,7 +108,7 @@ public final class RedisExtension implements BeforeAllCallback, AfterEachCallbac
       if (template != null) {
         return;
       }
-      if (!answersPing()) {
+      if (external() && !answersPing()) {
         startThrowaway();
       }
       connections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(host(), port()));
