@@ -27,8 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 class HistoryController {
 
   private static final Pattern SEQ = Pattern.compile("0|[1-9][0-9]{0,17}");
-  private static final Pattern LIMIT = Pattern.compile("[1-9][0-9]{0,2}");
-  private static final Pattern MEMBERS_LIMIT = Pattern.compile("[1-9][0-9]{0,3}");
+  private static final Pattern LIMIT = Pattern.compile("[1-9][0-9]{0,5}");
 
   private final PageService pages;
   private final ConversationViews views;
@@ -102,16 +101,7 @@ class HistoryController {
           @RequestParam(required = false)
           String limit) {
     long from = after == null ? 0 : parseSeq("after", after);
-    int n = ConversationEvents.DEFAULT_LIMIT;
-    if (limit != null) {
-      if (!LIMIT.matcher(limit).matches()
-          || Integer.parseInt(limit) > ConversationEvents.MAX_LIMIT) {
-        throw ApiException.badRequest(
-            ProblemType.VALIDATION,
-            "limit must be an integer from 1 to " + ConversationEvents.MAX_LIMIT);
-      }
-      n = Integer.parseInt(limit);
-    }
+    int n = parseLimit(limit, ConversationEvents.DEFAULT_LIMIT, ConversationEvents.MAX_LIMIT);
     return events.after(conversationId, caller.userId(), from, n);
   }
 
@@ -147,16 +137,7 @@ class HistoryController {
           ProblemType.VALIDATION,
           "after must match " + io.messenger.model.Limits.ID_PATTERN.pattern());
     }
-    int n = 200;
-    if (limit != null) {
-      if (!MEMBERS_LIMIT.matcher(limit).matches()
-          || Integer.parseInt(limit) > ConversationViews.MAX_MEMBERS_PAGE) {
-        throw ApiException.badRequest(
-            ProblemType.VALIDATION,
-            "limit must be an integer from 1 to " + ConversationViews.MAX_MEMBERS_PAGE);
-      }
-      n = Integer.parseInt(limit);
-    }
+    int n = parseLimit(limit, 200, ConversationViews.MAX_MEMBERS_PAGE);
     return views.members(conversationId, caller.userId(), after == null ? "" : after, n);
   }
 
@@ -204,7 +185,7 @@ class HistoryController {
       throw ApiException.badRequest(
           ProblemType.VALIDATION, "at most one of before, after and around may be given");
     }
-    int n = limit == null ? 50 : parseLimit(limit);
+    int n = parseLimit(limit, 50, PageService.MAX_LIMIT);
     PageService.Anchor anchor = PageService.Anchor.NEWEST;
     long seq = 0;
     if (before != null) {
@@ -242,10 +223,14 @@ class HistoryController {
     return Long.parseLong(value);
   }
 
-  private static int parseLimit(String value) {
-    if (!LIMIT.matcher(value).matches() || Integer.parseInt(value) > PageService.MAX_LIMIT) {
+  /** {@code value} as a limit from 1 to {@code max}; {@code defaultValue} when absent. */
+  private static int parseLimit(String value, int defaultValue, int max) {
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!LIMIT.matcher(value).matches() || Integer.parseInt(value) > max) {
       throw ApiException.badRequest(
-          ProblemType.VALIDATION, "limit must be an integer from 1 to " + PageService.MAX_LIMIT);
+          ProblemType.VALIDATION, "limit must be an integer from 1 to " + max);
     }
     return Integer.parseInt(value);
   }
