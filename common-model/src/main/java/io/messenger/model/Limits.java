@@ -24,7 +24,10 @@ public final class Limits {
   public static final int MAX_TITLE_LENGTH = 256;
 
   /** Default maximum number of members of a group (configurable in the services). */
-  public static final int DEFAULT_MAX_GROUP_MEMBERS = 1000;
+  public static final int DEFAULT_MAX_GROUP_MEMBERS = 100_000;
+
+  /** A large group's notifications and views list at most this many members (the first by id). */
+  public static final int MEMBERS_IN_NOTIFICATION = 100;
 
   /** Maximum length of a notification type such as {@code friend.request}. */
   public static final int MAX_NOTIFICATION_TYPE_LENGTH = 64;

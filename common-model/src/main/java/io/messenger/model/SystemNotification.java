@@ -1,5 +1,6 @@
 package io.messenger.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -35,10 +36,25 @@ public sealed interface SystemNotification {
   /** The notification's type as named on the wire, e.g. {@code member.added}. */
   String type();
 
-  /** A conversation was created with these members (the creator among them). */
+  /**
+   * A conversation was created with these members (the creator among them). For a large group
+   * {@code members} holds only the first {@value Limits#MEMBERS_IN_NOTIFICATION} by id and {@code
+   * memberCount} says how many there are (the members endpoint pages the rest); otherwise {@code
+   * memberCount} is absent.
+   */
   record ConversationCreated(
-      ConversationType conversationType, String title, List<UserId> members, UserId createdBy)
+      ConversationType conversationType,
+      String title,
+      List<UserId> members,
+      UserId createdBy,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer memberCount)
       implements SystemNotification {
+
+    public ConversationCreated(
+        ConversationType conversationType, String title, List<UserId> members, UserId createdBy) {
+      this(conversationType, title, members, createdBy, null);
+    }
+
     public ConversationCreated {
       Objects.requireNonNull(conversationType, "conversationType");
       if (title != null && title.length() > Limits.MAX_TITLE_LENGTH) {

@@ -43,6 +43,12 @@ class CassandraConversationStore implements ConversationStore {
   private final PreparedStatement recordHead;
   private final PreparedStatement recordLastMessage;
 
+  /** Member rows per batch (one partition; well under Cassandra's batch size warning). */
+  static final int MEMBER_BATCH = 64;
+
+  /** The most member writes in flight at once. */
+  static final int IN_FLIGHT = 512;
+
   CassandraConversationStore(CqlSession session, Keyspace ks) {
     this.session = session;
     String conversations = ks.table("conversations");
@@ -51,7 +57,7 @@ class CassandraConversationStore implements ConversationStore {
     find =
         session.prepare(
             "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq,"
-                + " member_count FROM "
+                + " member_count, large FROM "
                 + conversations
                 + " WHERE conversation_id = ?");
     members = session.prepare("SELECT user_id FROM " + memberTable + " WHERE conversation_id = ?");
@@ -66,7 +72,7 @@ class CassandraConversationStore implements ConversationStore {
         session.prepare(
             "UPDATE "
                 + conversations
-                + " USING TIMESTAMP ? SET member_count = ? WHERE conversation_id = ?");
+                + " USING TIMESTAMP ? SET member_count = ?, large = ? WHERE conversation_id = ?");
     member =
         session.prepare(
             "SELECT user_id FROM " + memberTable + " WHERE conversation_id = ? AND user_id = ?");
@@ -133,7 +139,8 @@ class CassandraConversationStore implements ConversationStore {
             row.getLong("last_seq"),
             row.getLong("msg_count"),
             row.getLong("last_message_seq"),
-            row.isNull("member_count") ? Conversation.UNKNOWN_COUNT : row.getInt("member_count")));
+            row.isNull("member_count") ? Conversation.UNKNOWN_COUNT : row.getInt("member_count"),
+            !row.isNull("large") && row.getBoolean("large")));
   }
 
   @Override
@@ -158,6 +165,20 @@ class CassandraConversationStore implements ConversationStore {
   }
 
   @Override
+  public CompletionStage<List<UserId>> membersAsync(ConversationId id, int limit) {
+    return session
+        .executeAsync(membersAfter.bind(id.value(), "", limit))
+        .thenApply(
+            rs -> {
+              List<UserId> out = new ArrayList<>();
+              for (Row row : rs.currentPage()) {
+                out.add(UserId.of(row.getString("user_id")));
+              }
+              return out;
+            });
+  }
+
+  @Override
   public List<UserId> members(ConversationId id, String after, int limit) {
     List<UserId> out = new ArrayList<>(limit);
     for (Row row : session.execute(membersAfter.bind(id.value(), after, limit))) {
@@ -176,8 +197,9 @@ class CassandraConversationStore implements ConversationStore {
   }
 
   @Override
-  public void recordMemberCount(ConversationId id, int count, long version) {
-    session.execute(recordMemberCount.bind(version + 1, count, id.value()).setIdempotent(true));
+  public void recordMemberCount(ConversationId id, int count, boolean large, long version) {
+    session.execute(
+        recordMemberCount.bind(version + 1, count, large, id.value()).setIdempotent(true));
   }
 
   @Override
@@ -208,33 +230,45 @@ class CassandraConversationStore implements ConversationStore {
         insertConversation.bind(
             c.id().value(), c.type().wireName(), c.title(), c.createdBy().value(), c.createdAt()));
     addMembers(c.id(), users, c.createdAt());
-    recordMemberCount(c.id(), users.size(), 0);
+    recordMemberCount(c.id(), users.size(), c.large(), 0);
   }
 
   @Override
   public void addMembers(ConversationId id, Collection<UserId> users, Instant at) {
-    // Member rows share one partition: one batch. The per-user rows are separate partitions.
-    BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
-    for (UserId user : users) {
-      batch.addStatement(insertMember.bind(id.value(), user.value(), at));
+    // Member rows share one partition: batches of MEMBER_BATCH (a batch of a whole large group
+    // would pass Cassandra's batch size limits). The per-user rows are separate partitions.
+    List<UserId> all = List.copyOf(users);
+    List<List<UserId>> chunks = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += MEMBER_BATCH) {
+      chunks.add(all.subList(from, Math.min(all.size(), from + MEMBER_BATCH)));
     }
-    session.execute(batch.build().setIdempotent(true));
-    Async.awaitAll(
-        users.stream()
-            .map(u -> session.executeAsync(insertUserConversation.bind(u.value(), id.value(), at)))
-            .toList());
+    Async.forEachWindowed(
+        chunks,
+        IN_FLIGHT / MEMBER_BATCH,
+        chunk -> {
+          BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+          for (UserId user : chunk) {
+            batch.addStatement(insertMember.bind(id.value(), user.value(), at));
+          }
+          return session.executeAsync(batch.build().setIdempotent(true));
+        });
+    Async.forEachWindowed(
+        all,
+        IN_FLIGHT,
+        u -> session.executeAsync(insertUserConversation.bind(u.value(), id.value(), at)));
   }
 
   @Override
   public void removeMembers(ConversationId id, Collection<UserId> users) {
-    Async.awaitAll(
-        users.stream()
-            .flatMap(
-                u ->
-                    java.util.stream.Stream.of(
-                        session.executeAsync(deleteMember.bind(id.value(), u.value())),
-                        session.executeAsync(deleteUserConversation.bind(u.value(), id.value()))))
-            .toList());
+    Async.forEachWindowed(
+        List.copyOf(users),
+        IN_FLIGHT / 2,
+        u ->
+            session
+                .executeAsync(deleteMember.bind(id.value(), u.value()))
+                .thenCombine(
+                    session.executeAsync(deleteUserConversation.bind(u.value(), id.value())),
+                    (a, b) -> b));
   }
 
   @Override

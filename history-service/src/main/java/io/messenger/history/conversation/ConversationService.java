@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -30,28 +31,48 @@ public class ConversationService {
   private final ConversationStore store;
   private final MemberChanges changes;
   private final GroupProperties groups;
+  private final FanoutProperties fanout;
   private final Clock clock;
 
   ConversationService(
-      ConversationStore store, MemberChanges changes, GroupProperties groups, Clock clock) {
+      ConversationStore store,
+      MemberChanges changes,
+      GroupProperties groups,
+      FanoutProperties fanout,
+      Clock clock) {
     this.store = store;
     this.changes = changes;
     this.groups = groups;
+    this.fanout = fanout;
     this.clock = clock;
   }
 
   /** The result of a create: the conversation, its members, and whether this call created it. */
   public record Created(Conversation conversation, List<UserId> members, boolean created) {}
 
-  /** The result of a membership change. */
+  /**
+   * The result of a membership change.
+   *
+   * @param members every member after the change when the group is not large after it or it just
+   *     became large (whoever's inbox or large-group index must hear of it); otherwise only the
+   *     first {@value Limits#MEMBERS_IN_NOTIFICATION} by id
+   * @param memberCount the number of members after the change
+   * @param wasLarge whether the group was a large group before the change
+   * @param large whether it is one after it
+   * @param lastSeq the conversation's newest event seq known at the change (a hint: never ahead of
+   *     the log)
+   */
   public record MembersChanged(
       Conversation conversation,
-      List<UserId> membersBefore,
       List<UserId> members,
       List<UserId> added,
       List<UserId> removed,
       String changeId,
-      Instant at) {}
+      Instant at,
+      int memberCount,
+      boolean wasLarge,
+      boolean large,
+      long lastSeq) {}
 
   /**
    * Creates a conversation. A direct one exists once per pair (a repeat answers the existing one);
@@ -93,7 +114,7 @@ public class ConversationService {
       // This call claimed the pair, or an earlier one claimed it and failed before writing the
       // conversation: either way the conversation is written now.
       Conversation conversation =
-          new Conversation(id, type, title, createdBy, now, 0, 0, 0, members.size());
+          new Conversation(id, type, title, createdBy, now, 0, 0, 0, members.size(), false);
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -104,7 +125,8 @@ public class ConversationService {
     if (clientRequestId == null) {
       Conversation conversation =
           new Conversation(
-              ConversationId.random(), type, title, createdBy, now, 0, 0, 0, members.size());
+                  ConversationId.random(), type, title, createdBy, now, 0, 0, 0, members.size())
+              .withLarge(fanout.isLarge(members.size()));
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -118,7 +140,8 @@ public class ConversationService {
         changes.claimCreation(createdBy, clientRequestId, candidate, fingerprint, now);
     if (earlier.isEmpty()) {
       Conversation conversation =
-          new Conversation(candidate, type, title, createdBy, now, 0, 0, 0, members.size());
+          new Conversation(candidate, type, title, createdBy, now, 0, 0, 0, members.size())
+              .withLarge(fanout.isLarge(members.size()));
       store.create(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
@@ -145,7 +168,8 @@ public class ConversationService {
                           0,
                           0,
                           0,
-                          members.size());
+                          members.size(),
+                          fanout.isLarge(members.size()));
                   store.create(c, members);
                   return c;
                 });
@@ -170,19 +194,32 @@ public class ConversationService {
       if (!last.applied()) {
         applyRows(id, last); // a change whose writer died before writing all its rows
       }
-      List<UserId> before = store.members(id);
+      Conversation now0 = store.find(id).orElseThrow();
+      int count = last.memberCount() >= 0 ? last.memberCount() : store.memberCount(now0);
+      boolean wasLarge = now0.large();
+      // A group with write diffusion reads its member list (at most the threshold); a large group
+      // looks up only the named users, so a change costs O(named), not O(members).
+      List<UserId> before = wasLarge ? null : store.members(id);
       TreeSet<UserId> toAdd = new TreeSet<>(add);
-      toAdd.removeAll(before);
       TreeSet<UserId> toRemove = new TreeSet<>(remove);
-      toRemove.retainAll(before);
       toAdd.removeAll(toRemove);
-      TreeSet<UserId> after = new TreeSet<>(before);
-      after.addAll(toAdd);
-      after.removeAll(toRemove);
-      if (after.size() > groups.maxMembers()) {
+      if (before != null) {
+        toAdd.removeAll(before);
+        toRemove.retainAll(before);
+      } else {
+        Set<UserId> present = presentAmong(id, toAdd, toRemove);
+        toAdd.removeAll(present);
+        toRemove.retainAll(present);
+      }
+      int afterCount = count + toAdd.size() - toRemove.size();
+      if (afterCount > groups.maxMembers()) {
         throw ApiException.badRequest(
             ProblemType.GROUP_TOO_LARGE, "a group has at most " + groups.maxMembers() + " members");
       }
+      boolean changed = !toAdd.isEmpty() || !toRemove.isEmpty();
+      // The mode is decided at each change (and kept between them), so the sync-service, which
+      // registers members for read diffusion on a change, always sees the mode change.
+      boolean large = changed ? fanout.isLarge(afterCount) : wasLarge;
       Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       String changeId = UUID.randomUUID().toString().replace("-", "");
       MemberChanges.Change next =
@@ -193,25 +230,64 @@ public class ConversationService {
               List.copyOf(toRemove),
               now,
               false,
-              after.size());
-      if (toAdd.isEmpty() && toRemove.isEmpty()) {
-        return new MembersChanged(
-            conversation, before, new ArrayList<>(after), List.of(), List.of(), changeId, now);
+              afterCount,
+              large);
+      if (changed && !changes.propose(id, last, next)) {
+        continue;
       }
-      if (changes.propose(id, last, next)) {
+      if (changed) {
         applyRows(id, next);
-        return new MembersChanged(
-            conversation,
-            before,
-            new ArrayList<>(after),
-            new ArrayList<>(toAdd),
-            new ArrayList<>(toRemove),
-            changeId,
-            now);
       }
+      List<UserId> members;
+      if (before != null) {
+        TreeSet<UserId> after = new TreeSet<>(before);
+        after.addAll(toAdd);
+        after.removeAll(toRemove);
+        members = large ? firstOf(after) : new ArrayList<>(after);
+      } else {
+        members =
+            large
+                ? store.members(id, "", Limits.MEMBERS_IN_NOTIFICATION)
+                : store.members(id); // shrunk below the threshold: write diffusion again
+      }
+      return new MembersChanged(
+          now0,
+          members,
+          changed ? new ArrayList<>(toAdd) : List.of(),
+          changed ? new ArrayList<>(toRemove) : List.of(),
+          changeId,
+          now,
+          afterCount,
+          wasLarge,
+          large,
+          now0.lastSeq());
     }
     throw ApiException.unavailable(
         "the members of this conversation are changing too often; retry", RETRY_AFTER, null);
+  }
+
+  /** Which of the named users are members now: one row read each, issued together. */
+  private Set<UserId> presentAmong(ConversationId id, Set<UserId> a, Set<UserId> b) {
+    List<UserId> named = new ArrayList<>(a);
+    named.addAll(b);
+    Set<UserId> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.messenger.history.cassandra.Async.forEachWindowed(
+        named,
+        256,
+        user ->
+            store
+                .isMemberAsync(id, user)
+                .thenAccept(
+                    member -> {
+                      if (member) {
+                        present.add(user);
+                      }
+                    }));
+    return present;
+  }
+
+  private static List<UserId> firstOf(java.util.SortedSet<UserId> members) {
+    return members.stream().limit(Limits.MEMBERS_IN_NOTIFICATION).toList();
   }
 
   /** Writes the member rows of {@code change} (idempotent), then marks it applied. */
@@ -229,6 +305,7 @@ public class ConversationService {
             // a change the previous version recorded, without its count: count the rows it left
             : store.memberCount(
                 store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT)),
+        change.large(),
         change.version());
     changes.applied(id, change.version());
   }
@@ -269,5 +346,10 @@ public class ConversationService {
   /** {@link #members} without waiting. */
   public CompletionStage<List<UserId>> membersAsync(ConversationId id) {
     return store.membersAsync(id);
+  }
+
+  /** The first {@code limit} members by id, without waiting. */
+  public CompletionStage<List<UserId>> membersAsync(ConversationId id, int limit) {
+    return store.membersAsync(id, limit);
   }
 }

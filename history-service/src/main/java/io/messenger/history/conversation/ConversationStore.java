@@ -30,10 +30,11 @@ public interface ConversationStore {
   int memberCount(Conversation conversation);
 
   /**
-   * Records the number of members a change left ({@code USING TIMESTAMP version + 1}: a write of an
-   * older change never wins; creation is version 0).
+   * Records the number of members a change left and the mode it decided (large group or not), with
+   * {@code USING TIMESTAMP version + 1}: a write of an older change never wins; creation is version
+   * 0.
    */
-  void recordMemberCount(ConversationId id, int count, long version);
+  void recordMemberCount(ConversationId id, int count, boolean large, long version);
 
   boolean isMember(ConversationId id, UserId user);
 
@@ -42,6 +43,9 @@ public interface ConversationStore {
 
   /** {@link #members}, without waiting. */
   CompletionStage<List<UserId>> membersAsync(ConversationId id);
+
+  /** The first {@code limit} members by id, without waiting: a read bounded whatever the size. */
+  CompletionStage<List<UserId>> membersAsync(ConversationId id, int limit);
 
   /** {@link #isMember}, without waiting. */
   CompletionStage<Boolean> isMemberAsync(ConversationId id, UserId user);
@@ -52,7 +56,7 @@ public interface ConversationStore {
    */
   ConversationId claimDirectPair(UserId a, UserId b, ConversationId candidate);
 
-  /** Writes the conversation row and its members (idempotent upserts). */
+  /** Writes the conversation row (its count and mode included) and its members (idempotent). */
   void create(Conversation conversation, Collection<UserId> members);
 
   void addMembers(ConversationId id, Collection<UserId> users, Instant at);

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param maxMembers the largest group, default 1000
+ * @param maxMembers the largest group, default 100,000
  */
 @Validated
 @ConfigurationProperties("messenger.group")

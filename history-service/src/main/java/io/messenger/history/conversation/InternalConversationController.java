@@ -39,19 +39,22 @@ class InternalConversationController {
       @NotNull UserId createdBy,
       @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String clientRequestId) {}
 
+  /** A created conversation; {@code large}: a large group (read diffusion) from its creation. */
   record ConversationView(
       ConversationId conversationId,
       ConversationType type,
       String title,
       List<UserId> members,
       Instant createdAt,
-      UserId createdBy) {}
+      UserId createdBy,
+      boolean large) {}
 
   record MembersRequest(
       @NotNull UserId actorId,
       @Size(max = 100_000) List<@NotNull UserId> add,
       @Size(max = 100_000) List<@NotNull UserId> remove) {}
 
+  /** See {@link ConversationService.MembersChanged} for the last four fields. */
   record MembersView(
       ConversationId conversationId,
       ConversationType type,
@@ -60,7 +63,11 @@ class InternalConversationController {
       List<UserId> added,
       List<UserId> removed,
       String changeId,
-      Instant at) {}
+      Instant at,
+      int memberCount,
+      boolean wasLarge,
+      boolean large,
+      long lastSeq) {}
 
   @Operation(summary = "Create a conversation (a direct one only once per pair)")
   @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
@@ -86,7 +93,13 @@ class InternalConversationController {
     return ResponseEntity.status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
         .body(
             new ConversationView(
-                c.id(), c.type(), c.title(), result.members(), c.createdAt(), c.createdBy()));
+                c.id(),
+                c.type(),
+                c.title(),
+                result.members(),
+                c.createdAt(),
+                c.createdBy(),
+                c.large()));
   }
 
   @Operation(summary = "Add or remove group members")
@@ -109,6 +122,10 @@ class InternalConversationController {
         change.added(),
         change.removed(),
         change.changeId(),
-        change.at());
+        change.at(),
+        change.memberCount(),
+        change.wasLarge(),
+        change.large(),
+        change.lastSeq());
   }
 }

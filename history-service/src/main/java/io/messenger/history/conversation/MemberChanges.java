@@ -32,8 +32,9 @@ class MemberChanges {
       List<UserId> removed,
       Instant at,
       boolean applied,
-      int memberCount) {
-    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true, -1);
+      int memberCount,
+      boolean large) {
+    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true, -1, false);
   }
 
   /** A group creation already claimed under a client request id. */
@@ -51,12 +52,12 @@ class MemberChanges {
     String changes = ks.table("member_changes");
     current =
         session.prepare(
-            "SELECT version, change_id, added, removed, at, applied, member_count FROM "
+            "SELECT version, change_id, added, removed, at, applied, member_count, large FROM "
                 + changes
                 + " WHERE conversation_id = ?");
     String set =
         " SET version = ?, change_id = ?, added = ?, removed = ?, at = ?, applied = false,"
-            + " member_count = ?"
+            + " member_count = ?, large = ?"
             + " WHERE conversation_id = ?";
     proposeFirst = session.prepare("UPDATE " + changes + set + " IF version = null");
     propose = session.prepare("UPDATE " + changes + set + " IF version = ?");
@@ -87,7 +88,8 @@ class MemberChanges {
         users(row.getSet("removed", String.class)),
         row.getInstant("at"),
         !row.isNull("applied") && row.getBoolean("applied"),
-        row.isNull("member_count") ? -1 : row.getInt("member_count"));
+        row.isNull("member_count") ? -1 : row.getInt("member_count"),
+        !row.isNull("large") && row.getBoolean("large"));
   }
 
   /** Records {@code next} as the change after {@code previous}; false if another came first. */
@@ -104,6 +106,7 @@ class MemberChanges {
                     removed,
                     next.at(),
                     next.memberCount(),
+                    next.large(),
                     id.value()))
             : session.execute(
                 propose.bind(
@@ -113,6 +116,7 @@ class MemberChanges {
                     removed,
                     next.at(),
                     next.memberCount(),
+                    next.large(),
                     id.value(),
                     previous.version()));
     return result.wasApplied();

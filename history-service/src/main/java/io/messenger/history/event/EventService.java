@@ -4,6 +4,7 @@ import io.messenger.history.HistoryMetrics;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
+import io.messenger.history.conversation.FanoutProperties;
 import io.messenger.model.ConversationId;
 import io.messenger.model.Limits;
 import io.messenger.model.Operation;
@@ -51,6 +52,7 @@ public class EventService {
   private final OperationRules rules;
   private final DeliveryMarks marks;
   private final WriteProperties properties;
+  private final FanoutProperties fanout;
   private final Clock clock;
   private final MeterRegistry meters;
 
@@ -62,6 +64,7 @@ public class EventService {
       OperationRules rules,
       DeliveryMarks marks,
       WriteProperties properties,
+      FanoutProperties fanout,
       Clock clock,
       MeterRegistry meters) {
     this.conversations = conversations;
@@ -71,12 +74,18 @@ public class EventService {
     this.rules = rules;
     this.marks = marks;
     this.properties = properties;
+    this.fanout = fanout;
     this.clock = clock;
     this.meters = meters;
   }
 
-  /** A durable event, who must hear of it, and whether this call wrote it. */
-  public record Written(LoggedEvent event, List<UserId> recipients, boolean created) {}
+  /**
+   * A durable event, whose inboxes must get it, and whether this call wrote it. {@code largeGroup}:
+   * the event is for every member of a large group, who learn of it through the group's head (read
+   * diffusion) instead: {@code recipients} is then empty.
+   */
+  public record Written(
+      LoggedEvent event, List<UserId> recipients, boolean created, boolean largeGroup) {}
 
   /**
    * One client write: who, under which client id, what kind of request with which content
@@ -153,11 +162,13 @@ public class EventService {
     CompletionStage<Conversation> member = conversations.requireMemberAsync(r.id(), r.actor());
     CompletionStage<Optional<ClientRequests.Request>> known =
         requests.findAsync(r.id(), r.actor(), r.clientId());
+    // Bounded: one more than a write-diffusion group may have, whatever the group's size.
     CompletionStage<List<UserId>> prefetched =
-        r.needsAllMembers() ? conversations.membersAsync(r.id()) : null;
-    Supplier<List<UserId>> members =
-        () -> prefetched != null ? Async.await(prefetched) : conversations.members(r.id());
+        r.needsAllMembers()
+            ? conversations.membersAsync(r.id(), fanout.maxInboxMembers() + 1)
+            : null;
     Conversation conversation = Async.await(member);
+    Supplier<List<UserId>> members = inboxMembers(r.id(), conversation, prefetched);
     Optional<ClientRequests.Request> record = Async.await(known);
     if (record.isPresent()) {
       Written repeat = replayRecorded(r, conversation, record.get(), members);
@@ -188,14 +199,45 @@ public class EventService {
     step = Timer.start();
     complete(r, event);
     stop(step, "complete");
-    List<UserId> to = OperationRules.recipients(conversation.type(), event, members);
+    Written written = written(conversation, event, members, true);
     logger.info(
-        "event written: conversation={} seq={} kind={} recipients={}",
+        "event written: conversation={} seq={} kind={} recipients={} largeGroup={}",
         r.id().value(),
         event.seq(),
         r.kind(),
-        to.size());
-    return new Written(event, to, true);
+        written.recipients().size(),
+        written.largeGroup());
+    return written;
+  }
+
+  /**
+   * The members whose inboxes get events for everyone: none in a large group (its events go by read
+   * diffusion and the list is never read), otherwise the prefetched first rows when they are all (a
+   * conversation whose count was never recorded may hold more: then every row is read).
+   */
+  private Supplier<List<UserId>> inboxMembers(
+      ConversationId id, Conversation conversation, CompletionStage<List<UserId>> prefetched) {
+    if (conversation.large()) {
+      return List::of;
+    }
+    return () -> {
+      List<UserId> first = prefetched == null ? null : Async.await(prefetched);
+      return first != null && first.size() <= fanout.maxInboxMembers()
+          ? first
+          : conversations.members(id);
+    };
+  }
+
+  private Written written(
+      Conversation conversation,
+      LoggedEvent event,
+      Supplier<List<UserId>> members,
+      boolean created) {
+    boolean largeGroup =
+        conversation.large() && OperationRules.reachesAllMembers(conversation.type(), event);
+    List<UserId> to =
+        largeGroup ? List.of() : OperationRules.recipients(conversation.type(), event, members);
+    return new Written(event, to, created, largeGroup);
   }
 
   /**
@@ -247,8 +289,7 @@ public class EventService {
         log.find(r.id(), seq)
             .orElseThrow(() -> new IllegalStateException("logged event missing: seq " + seq));
     complete(r, original);
-    return new Written(
-        original, OperationRules.recipients(conversation.type(), original, members), false);
+    return written(conversation, original, members, false);
   }
 
   private static void requireSameContent(Request r, String kind, String fingerprint) {

@@ -42,7 +42,12 @@ class InternalEventController {
       @NotNull @Pattern(regexp = CLIENT_ID) String clientMsgId,
       @NotNull String text) {}
 
-  record SendResponse(Message message, List<UserId> recipients) {}
+  /**
+   * @param recipients whose inboxes get the message
+   * @param largeGroup the message is for every member of a large group: no inbox gets it, the
+   *     group's head moves instead (read diffusion)
+   */
+  record SendResponse(Message message, List<UserId> recipients, boolean largeGroup) {}
 
   record OperationRequest(
       @NotNull UserId actorId,
@@ -52,7 +57,8 @@ class InternalEventController {
       Long upToSeq,
       String text) {}
 
-  record OperationResponse(OperationEvent event, List<UserId> recipients) {}
+  /** See {@link SendResponse} for {@code recipients} and {@code largeGroup}. */
+  record OperationResponse(OperationEvent event, List<UserId> recipients, boolean largeGroup) {}
 
   @io.swagger.v3.oas.annotations.Operation(
       summary = "Store a message (idempotent by sender and clientMsgId)")
@@ -71,7 +77,9 @@ class InternalEventController {
         events.sendMessage(
             conversationId, request.senderId(), request.clientMsgId(), request.text());
     return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
-        .body(new SendResponse(written.event().toMessage(), written.recipients()));
+        .body(
+            new SendResponse(
+                written.event().toMessage(), written.recipients(), written.largeGroup()));
   }
 
   @io.swagger.v3.oas.annotations.Operation(
@@ -95,6 +103,8 @@ class InternalEventController {
     EventService.Written written =
         events.operate(conversationId, request.actorId(), request.clientOpId(), op);
     return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
-        .body(new OperationResponse(written.event().toOperation(), written.recipients()));
+        .body(
+            new OperationResponse(
+                written.event().toOperation(), written.recipients(), written.largeGroup()));
   }
 }

@@ -74,6 +74,22 @@ public class OperationRules {
     }
   }
 
+  /**
+   * Whether every member must hear of {@code event}: a message, an edit, a recall, or a read
+   * receipt of a direct conversation. In a large group these are what read diffusion carries (the
+   * group's head moves), and nothing is written to members' inboxes.
+   */
+  public static boolean reachesAllMembers(ConversationType type, LoggedEvent event) {
+    if (event.isMessage()) {
+      return true;
+    }
+    return switch (event.opType()) {
+      case DELETE_FOR_ME -> false;
+      case RECALL, EDIT -> true;
+      case READ -> type == ConversationType.DIRECT;
+    };
+  }
+
   /** Whether the recipients of operations of this type are all members (else fewer). */
   static boolean needsAllMembers(OperationType type) {
     return type == OperationType.RECALL || type == OperationType.EDIT;

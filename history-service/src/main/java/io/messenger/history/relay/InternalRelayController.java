@@ -39,7 +39,9 @@ class InternalRelayController {
       @Min(0) @Max(60_000) long settleMs) {}
 
   /** One event to deliver: exactly one of {@code message} and {@code operation} is set. */
-  record Delivery(Message message, OperationEvent operation, List<UserId> recipients) {}
+  /** See {@link RelayService.Delivery}: {@code largeGroup} means "move the group's head". */
+  record Delivery(
+      Message message, OperationEvent operation, List<UserId> recipients, boolean largeGroup) {}
 
   record SweepResponse(
       List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
@@ -121,8 +123,8 @@ class InternalRelayController {
         .map(
             d ->
                 d.event().isMessage()
-                    ? new Delivery(d.event().toMessage(), null, d.recipients())
-                    : new Delivery(null, d.event().toOperation(), d.recipients()))
+                    ? new Delivery(d.event().toMessage(), null, d.recipients(), d.largeGroup())
+                    : new Delivery(null, d.event().toOperation(), d.recipients(), d.largeGroup()))
         .toList();
   }
 

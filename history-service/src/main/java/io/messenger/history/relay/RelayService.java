@@ -3,6 +3,7 @@ package io.messenger.history.relay;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationStore;
+import io.messenger.history.conversation.FanoutProperties;
 import io.messenger.history.event.EventLog;
 import io.messenger.history.event.LoggedEvent;
 import io.messenger.history.event.OperationRules;
@@ -45,6 +46,7 @@ class RelayService {
   private final EventLog log;
   private final ConversationStore conversations;
   private final Projections projections;
+  private final FanoutProperties fanout;
   private final Clock clock;
 
   RelayService(
@@ -52,16 +54,22 @@ class RelayService {
       EventLog log,
       ConversationStore conversations,
       Projections projections,
+      FanoutProperties fanout,
       Clock clock) {
     this.marks = marks;
     this.log = log;
     this.conversations = conversations;
     this.projections = projections;
+    this.fanout = fanout;
     this.clock = clock;
   }
 
   /** A logged event to deliver again, and every user whose inbox must hold it. */
-  record Delivery(LoggedEvent event, List<UserId> recipients) {}
+  /**
+   * One event to deliver again: to the inboxes of {@code recipients}, or, when {@code largeGroup},
+   * to the head of its large group (read diffusion; {@code recipients} is then empty).
+   */
+  record Delivery(LoggedEvent event, List<UserId> recipients, boolean largeGroup) {}
 
   /**
    * What the worker reports back for one conversation once it delivered: the checkpoint ({@code
@@ -184,15 +192,20 @@ class RelayService {
           if (micros(event.at()) > settledBefore) {
             break; // its own fan-out may still be running: next sweep
           }
+          projections.apply(event);
+          if (c.large() && OperationRules.reachesAllMembers(c.type(), event)) {
+            deliveries.add(new Delivery(event, List.of(), true));
+            upTo = event.seq();
+            continue;
+          }
           if (members == null) {
-            members = conversations.members(mark.id());
+            members = c.large() ? List.of() : conversations.members(mark.id());
           }
           List<UserId> all = members;
           Set<UserId> to =
               new LinkedHashSet<>(OperationRules.recipients(c.type(), event, () -> all));
           to.add(event.actorId());
-          projections.apply(event);
-          deliveries.add(new Delivery(event, List.copyOf(to)));
+          deliveries.add(new Delivery(event, List.copyOf(to), false));
           upTo = event.seq();
         }
       }

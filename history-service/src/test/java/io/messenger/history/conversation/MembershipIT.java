@@ -88,7 +88,8 @@ class MembershipIT {
   void concurrentChangesAreSerializedAndCannotPassTheLimit() throws Exception {
     // A service with a small limit over the real stores: 6 members at most.
     ConversationService service =
-        new ConversationService(store, changes, new GroupProperties(6), Clock.systemUTC());
+        new ConversationService(
+            store, changes, new GroupProperties(6), new FanoutProperties(500), Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service
@@ -133,7 +134,8 @@ class MembershipIT {
   @Test
   void aChangeWhoseRowsWereNotWrittenIsRolledForwardByTheNext() {
     ConversationService service =
-        new ConversationService(store, changes, new GroupProperties(50), Clock.systemUTC());
+        new ConversationService(
+            store, changes, new GroupProperties(50), new FanoutProperties(500), Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
@@ -142,7 +144,7 @@ class MembershipIT {
     UserId ghost = UserId.of(Api.uniqueUser("ghost"));
     MemberChanges.Change recorded =
         new MemberChanges.Change(
-            1, "c1", List.of(ghost), List.of(), java.time.Instant.now(), false, -1);
+            1, "c1", List.of(ghost), List.of(), java.time.Instant.now(), false, -1, false);
     assertThat(changes.propose(id, MemberChanges.Change.NONE, recorded)).isTrue();
     assertThat(store.members(id)).doesNotContain(ghost);
 
