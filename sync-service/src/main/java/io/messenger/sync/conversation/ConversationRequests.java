@@ -31,13 +31,18 @@ final class ConversationRequests {
   /** {@code POST /v1/conversations/{cid}/members}. */
   record ChangeMembers(List<String> add, List<String> remove) {}
 
+  /**
+   * The answer of a membership change: {@code members} lists at most the first 100 by id for a
+   * large group (the members endpoint pages them all), {@code memberCount} how many there are.
+   */
   record MembersChanged(
       ConversationId conversationId,
       ConversationType type,
       String title,
       List<UserId> members,
       List<UserId> added,
-      List<UserId> removed) {}
+      List<UserId> removed,
+      int memberCount) {}
 
   /** {@code POST /v1/conversations/{cid}/messages}. */
   record SendMessage(String clientMsgId, String text) {}

@@ -27,6 +27,7 @@ import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryApi.Outcome;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import io.messenger.sync.relay.DeliveryConfirmations;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -62,6 +63,7 @@ class ConversationService {
 
   private final HistoryClient history;
   private final InboxService inbox;
+  private final LargeGroupStore largeGroups;
   private final DeliveryConfirmations confirmations;
   private final MessageProperties messageLimits;
   private final GroupProperties groupLimits;
@@ -71,6 +73,7 @@ class ConversationService {
   ConversationService(
       HistoryClient history,
       InboxService inbox,
+      LargeGroupStore largeGroups,
       DeliveryConfirmations confirmations,
       MessageProperties messageLimits,
       GroupProperties groupLimits,
@@ -78,6 +81,7 @@ class ConversationService {
       Clock clock) {
     this.history = history;
     this.inbox = inbox;
+    this.largeGroups = largeGroups;
     this.confirmations = confirmations;
     this.messageLimits = messageLimits;
     this.groupLimits = groupLimits;
@@ -125,14 +129,25 @@ class ConversationService {
     HistoryApi.Conversation c = outcome.body();
     UserId createdBy = c.createdBy() == null ? caller : c.createdBy();
     Instant at = c.createdAt() == null ? clock.instant() : c.createdAt();
+    if (c.large()) {
+      // Every member's index holds the group before anyone hears of it (seq 1 on: read diffusion).
+      indexed(() -> largeGroups.opened(c.conversationId(), 0, c.members()));
+    }
     fanOut(
         c.members(),
         new InboxItem.SystemItem(
             notificationId("created", c.conversationId().value()),
             c.conversationId(),
             at,
-            new SystemNotification.ConversationCreated(
-                c.type(), c.title(), c.members(), createdBy)));
+            c.large()
+                ? new SystemNotification.ConversationCreated(
+                    c.type(),
+                    c.title(),
+                    c.members().stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
+                    createdBy,
+                    c.members().size())
+                : new SystemNotification.ConversationCreated(
+                    c.type(), c.title(), c.members(), createdBy)));
     return new Outcome<>(
         new ConversationCreated(c.conversationId(), c.type(), c.title(), c.members(), at),
         outcome.created());
@@ -158,9 +173,16 @@ class ConversationService {
                         conversation, new HistoryApi.ChangeMembers(caller, add, remove)))
             .body();
     Instant at = change.at() == null ? clock.instant() : change.at();
+    indexMembership(conversation, change);
+    // In a large group only the affected members and the actor hear of a change.
+    Set<UserId> told = new LinkedHashSet<>();
+    if (change.large()) {
+      told.add(caller);
+      told.addAll(change.added());
+    }
     if (!change.added().isEmpty()) {
       fanOut(
-          change.members(),
+          change.large() ? told : change.members(),
           new InboxItem.SystemItem(
               notificationId("added", conversation.value(), change.changeId()),
               conversation,
@@ -168,7 +190,8 @@ class ConversationService {
               new SystemNotification.MemberAdded(change.added(), caller)));
     }
     if (!change.removed().isEmpty()) {
-      Set<UserId> before = new LinkedHashSet<>(change.members());
+      Set<UserId> before = new LinkedHashSet<>(change.large() ? told : change.members());
+      before.add(caller);
       before.addAll(change.removed());
       fanOut(
           before,
@@ -182,9 +205,58 @@ class ConversationService {
         conversation,
         change.type(),
         change.title(),
-        change.members(),
+        change.large()
+            ? change.members().stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList()
+            : change.members(),
         change.added(),
-        change.removed());
+        change.removed(),
+        change.memberCount() > 0 ? change.memberCount() : change.members().size());
+  }
+
+  /**
+   * Keeps the large-group index in step with a membership change, before anyone is told of it: a
+   * group that became large opens a large period (every member indexed), one that stays large
+   * indexes who joined and drops who left, one that went back to write diffusion closes its period
+   * (the remaining members keep it until they have read it).
+   */
+  private void indexMembership(ConversationId conversation, HistoryApi.MembersChanged change) {
+    if (!change.wasLarge() && !change.large()) {
+      return;
+    }
+    indexed(
+        () -> {
+          if (!change.wasLarge()) {
+            largeGroups.opened(conversation, change.lastSeq(), change.members());
+          } else if (change.large()) {
+            largeGroups.joined(conversation, change.lastSeq(), change.added());
+          } else {
+            largeGroups.closed(conversation, change.lastSeq());
+          }
+          largeGroups.left(conversation, change.removed());
+        });
+  }
+
+  /**
+   * The news of an event of a large group: the group's head moves (and its members' long-polls
+   * wake) instead of an inbox fan-out.
+   */
+  private void announce(ConversationId conversation, long seq, Instant at) {
+    Timer.Sample sample = Timer.start();
+    indexed(() -> largeGroups.advance(conversation, seq, at));
+    step(sample, "fanout");
+  }
+
+  /** A write to the large-group index; Redis failing answers 503 like a failed fan-out. */
+  private void indexed(Runnable write) {
+    try {
+      write.run();
+    } catch (DataAccessException e) {
+      StoreErrors.count(meters, StoreErrors.REDIS, e);
+      throw ApiException.unavailable(
+          "the write is stored but its large-group index could not be updated yet; retry it",
+          RETRY_AFTER,
+          e);
+    }
   }
 
   Outcome<MessageAccepted> send(UserId caller, ConversationId conversation, SendMessage request) {
@@ -202,8 +274,12 @@ class ConversationService {
                     new HistoryApi.SendMessage(caller, request.clientMsgId(), request.text())));
     HistoryApi.MessageSent sent = outcome.body();
     Set<UserId> recipients = new LinkedHashSet<>(sent.recipients());
-    recipients.add(sent.message().senderId());
-    fanOut(recipients, new InboxItem.MessageItem(sent.message()));
+    if (sent.largeGroup()) {
+      announce(sent.message().conversationId(), sent.message().seq(), sent.message().sentAt());
+    } else {
+      recipients.add(sent.message().senderId());
+      fanOut(recipients, new InboxItem.MessageItem(sent.message()));
+    }
     confirmations.delivered(sent.message().conversationId(), sent.message().seq());
     // One line per write; the request id (MDC) ties it to the history-service's line.
     log.info(
@@ -251,7 +327,11 @@ class ConversationService {
                         type == OperationType.READ ? request.upToSeq() : null,
                         type == OperationType.EDIT ? request.text() : null)));
     HistoryApi.OperationApplied applied = outcome.body();
-    fanOut(applied.recipients(), new InboxItem.OperationItem(applied.event()));
+    if (applied.largeGroup()) {
+      announce(applied.event().conversationId(), applied.event().seq(), applied.event().at());
+    } else {
+      fanOut(applied.recipients(), new InboxItem.OperationItem(applied.event()));
+    }
     confirmations.delivered(applied.event().conversationId(), applied.event().seq());
     Operation op = applied.event().operation();
     log.info(

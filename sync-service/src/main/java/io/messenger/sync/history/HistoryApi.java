@@ -26,19 +26,24 @@ public final class HistoryApi {
       UserId createdBy,
       String clientRequestId) {}
 
-  /** A conversation as the history-service returns it. */
+  /** A conversation as the history-service returns it; {@code large}: a large group. */
   public record Conversation(
       ConversationId conversationId,
       ConversationType type,
       String title,
       List<UserId> members,
       Instant createdAt,
-      UserId createdBy) {}
+      UserId createdBy,
+      boolean large) {}
 
   /** {@code POST /internal/v1/conversations/{cid}/members}. */
   public record ChangeMembers(UserId actorId, List<UserId> add, List<UserId> remove) {}
 
-  /** The result of a membership change. */
+  /**
+   * The result of a membership change. {@code members}: all members after it, except for a group
+   * that was and stays large (then the first 100 by id); {@code lastSeq}: the newest event seq the
+   * history-service knew at the change (never ahead of the log).
+   */
   public record MembersChanged(
       ConversationId conversationId,
       ConversationType type,
@@ -47,7 +52,11 @@ public final class HistoryApi {
       List<UserId> added,
       List<UserId> removed,
       String changeId,
-      Instant at) {
+      Instant at,
+      int memberCount,
+      boolean wasLarge,
+      boolean large,
+      long lastSeq) {
     public MembersChanged {
       members = members == null ? List.of() : List.copyOf(members);
       added = added == null ? List.of() : List.copyOf(added);
@@ -58,8 +67,11 @@ public final class HistoryApi {
   /** {@code POST /internal/v1/conversations/{cid}/messages}. */
   public record SendMessage(UserId senderId, String clientMsgId, String text) {}
 
-  /** The stored message and who must receive it. */
-  public record MessageSent(Message message, List<UserId> recipients) {
+  /**
+   * The stored message and whose inboxes must get it; {@code largeGroup}: none, it is for every
+   * member of a large group, whose head moves instead (read diffusion).
+   */
+  public record MessageSent(Message message, List<UserId> recipients, boolean largeGroup) {
     public MessageSent {
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
@@ -70,8 +82,9 @@ public final class HistoryApi {
   public record ApplyOperation(
       UserId actorId, String clientOpId, String type, Long targetSeq, Long upToSeq, String text) {}
 
-  /** The stored operation event and who must receive it. */
-  public record OperationApplied(OperationEvent event, List<UserId> recipients) {
+  /** The stored operation event and who must receive it; {@code largeGroup} as for messages. */
+  public record OperationApplied(
+      OperationEvent event, List<UserId> recipients, boolean largeGroup) {
     public OperationApplied {
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
@@ -80,8 +93,12 @@ public final class HistoryApi {
   /** {@code POST /internal/v1/relay/sweep}: one shard, from after a conversation id. */
   public record RelaySweep(int shard, String after, long settleMs) {}
 
-  /** One logged event to deliver again: exactly one of message and operation is set. */
-  public record RelayDelivery(Message message, OperationEvent operation, List<UserId> recipients) {
+  /**
+   * One logged event to deliver again: exactly one of message and operation is set; {@code
+   * largeGroup}: move the large group's head instead of writing inboxes.
+   */
+  public record RelayDelivery(
+      Message message, OperationEvent operation, List<UserId> recipients, boolean largeGroup) {
     public RelayDelivery {
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }

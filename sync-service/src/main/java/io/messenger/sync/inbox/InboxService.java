@@ -1,5 +1,6 @@
 package io.messenger.sync.inbox;
 
+import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.InboxItem;
@@ -7,6 +8,7 @@ import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.sync.SyncMetrics;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +31,7 @@ public class InboxService {
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   private final InboxStore store;
+  private final LargeGroupStore largeGroups;
   private final PendingAcks pendingAcks;
   private final LongPollRegistry longPolls;
   private final MeterRegistry meters;
@@ -40,8 +43,13 @@ public class InboxService {
   private final DistributionSummary fanoutSize;
 
   InboxService(
-      InboxStore store, PendingAcks pendingAcks, LongPollRegistry longPolls, MeterRegistry meters) {
+      InboxStore store,
+      LargeGroupStore largeGroups,
+      PendingAcks pendingAcks,
+      LongPollRegistry longPolls,
+      MeterRegistry meters) {
     this.store = store;
+    this.largeGroups = largeGroups;
     this.pendingAcks = pendingAcks;
     this.longPolls = longPolls;
     this.meters = meters;
@@ -89,7 +97,9 @@ public class InboxService {
       Duration wait,
       PullExchange exchange) {
     Timer.Sample sample = Timer.start(meters);
-    PullResult first = store.pull(user, device, cursor, pendingAcks.pending(user, device), limit);
+    LargeGroupStore.Pending groups = largeGroups.pending(user, device);
+    PullResult first =
+        store.pull(user, device, cursor, pendingAcks.pending(user, device), limit).with(groups);
     if (first.hasNews() || wait.isZero()) {
       exchange.answer(recorded(first, sample, immediatePulls));
       return;
@@ -104,7 +114,9 @@ public class InboxService {
           null);
     }
     AtomicBoolean answered = new AtomicBoolean();
-    Waiter waiter = new Waiter(user, device, first.cursor(), limit, exchange, sample, answered);
+    Waiter waiter =
+        new Waiter(
+            user, device, first.cursor(), limit, exchange, sample, answered, groups.groups());
     try {
       exchange.park(
           wait,
@@ -154,6 +166,7 @@ public class InboxService {
     private final PullExchange exchange;
     private final Timer.Sample sample;
     private final AtomicBoolean answered;
+    private volatile Set<ConversationId> groups;
 
     Waiter(
         UserId user,
@@ -162,7 +175,8 @@ public class InboxService {
         int limit,
         PullExchange exchange,
         Timer.Sample sample,
-        AtomicBoolean answered) {
+        AtomicBoolean answered,
+        Set<ConversationId> groups) {
       this.user = user;
       this.device = device;
       this.cursor = cursor;
@@ -170,6 +184,7 @@ public class InboxService {
       this.exchange = exchange;
       this.sample = sample;
       this.answered = answered;
+      this.groups = groups;
     }
 
     @Override
@@ -196,10 +211,12 @@ public class InboxService {
       if (answered.get()) {
         return;
       }
-      longPolls.register(user, this);
+      longPolls.register(user, this, groups);
       PullResult again;
       try {
-        again = store.pull(user, device, cursor, null, limit);
+        LargeGroupStore.Pending pending = largeGroups.pending(user, device);
+        groups = pending.groups();
+        again = store.pull(user, device, cursor, null, limit).with(pending);
       } catch (RuntimeException e) {
         longPolls.unregister(user, this);
         if (answered.compareAndSet(false, true)) {

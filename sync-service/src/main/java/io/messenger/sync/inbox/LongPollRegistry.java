@@ -1,5 +1,6 @@
 package io.messenger.sync.inbox;
 
+import io.messenger.model.ConversationId;
 import io.messenger.model.Limits;
 import io.messenger.model.UserId;
 import io.messenger.sync.SyncMetrics;
@@ -30,7 +31,14 @@ import org.springframework.stereotype.Component;
 @Component
 class LongPollRegistry implements MessageListener, DisposableBean {
 
+  /** How a large group's news starts ({@code #lg\n<cid>\n<seq>}); never a valid user id. */
+  private static final byte[] GROUP_NEWS = "#lg\n".getBytes(StandardCharsets.US_ASCII);
+
   private final ConcurrentHashMap<UserId, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+
+  /** Large group to the users with parked long-polls who are in it. */
+  private final ConcurrentHashMap<ConversationId, Set<UserId>> watchers = new ConcurrentHashMap<>();
+
   private final AtomicInteger parked = new AtomicInteger();
   private final int maxParked;
   private final ExecutorService wakers;
@@ -84,6 +92,14 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   }
 
   void register(UserId user, Waiter waiter) {
+    register(user, waiter, Set.of());
+  }
+
+  /**
+   * Registers {@code waiter}, to be woken by news in {@code user}'s inbox or in any of {@code
+   * groups} (the user's large groups).
+   */
+  void register(UserId user, Waiter waiter, Set<ConversationId> groups) {
     waiters.compute(
         user,
         (key, set) -> {
@@ -91,6 +107,9 @@ class LongPollRegistry implements MessageListener, DisposableBean {
           result.add(waiter);
           return result;
         });
+    for (ConversationId group : groups) {
+      watchers.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(user);
+    }
   }
 
   void unregister(UserId user, Waiter waiter) {
@@ -125,12 +144,55 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     }
   }
 
+  /**
+   * News in a large group: wakes the parked users who are in it. A user is forgotten here once a
+   * news message finds none of their waiters parked.
+   */
+  void groupNews(ConversationId group) {
+    Set<UserId> users = watchers.get(group);
+    if (users == null) {
+      return;
+    }
+    for (UserId user : users) {
+      if (!waiters.containsKey(user)) {
+        users.remove(user);
+        continue;
+      }
+      signal(user, null);
+    }
+    if (users.isEmpty()) {
+      watchers.remove(group, users);
+    }
+  }
+
   /** A payload of the news channel (or of a shard channel of it, on a Redis Cluster). */
   void news(byte[] payload) {
+    if (payload.length > GROUP_NEWS.length && startsWith(payload, GROUP_NEWS)) {
+      int end = GROUP_NEWS.length;
+      while (end < payload.length && payload[end] != '\n') {
+        end++;
+      }
+      String id =
+          new String(
+              payload, GROUP_NEWS.length, end - GROUP_NEWS.length, StandardCharsets.US_ASCII);
+      if (Limits.isValidId(id)) {
+        groupNews(ConversationId.of(id));
+      }
+      return;
+    }
     InboxNews news = InboxNews.parse(payload);
     if (news != null) {
       signal(news.user(), news);
     }
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    for (int i = 0; i < prefix.length; i++) {
+      if (bytes[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * to all of them ({@link ShardedNewsSubscriber}), each on the master that owns its slot, so a send
  * costs one message per sync instance on one shard, whatever the number of shards.
  */
-final class NewsChannels {
+public final class NewsChannels {
 
   private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -30,7 +30,7 @@ final class NewsChannels {
   }
 
   /** The shard channel of {@code slot}: {@code inbox-news:{<tag>}}. */
-  static String shardChannel(int slot) {
+  public static String shardChannel(int slot) {
     return InboxStore.NEWS_CHANNEL + ":{" + TAGS[slot] + "}";
   }
 

@@ -8,17 +8,19 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Renders the answer of a pull as the UTF-8 JSON of {@link PullResponse}. An answer with entries is
  * assembled from their stored wire form ({@link WireEntry}) without a JSON serializer: {@code
- * {"entries":[e1,e2,...],"nextCursor":"<c>","hasMore":<b>,"resync":null}}, byte for byte what
- * Jackson writes for the same {@link PullResponse} ({@code PullJsonTest}). A resync answer (rare,
- * no entries) goes through Jackson.
+ * {"entries":[e1,e2,...],"nextCursor":"<c>","hasMore":<b>,"resync":null,"largeGroups":[g1,...],
+ * "largeGroupsHasMore":<b>}}, byte for byte what Jackson writes for the same {@link PullResponse}
+ * ({@code EntryJsonTest}). A resync answer (rare, no entries) goes through Jackson.
  */
 final class PullJson {
 
   private static final byte[] ENTRIES = ascii("{\"entries\":[");
   private static final byte[] NEXT = ascii("],\"nextCursor\":\"");
   private static final byte[] MORE = ascii("\",\"hasMore\":");
-  private static final byte[] TRUE_END = ascii("true,\"resync\":null}");
-  private static final byte[] FALSE_END = ascii("false,\"resync\":null}");
+  private static final byte[] TRUE_END = ascii("true,\"resync\":null,\"largeGroups\":[");
+  private static final byte[] FALSE_END = ascii("false,\"resync\":null,\"largeGroups\":[");
+  private static final byte[] GROUPS_MORE = ascii("],\"largeGroupsHasMore\":true}");
+  private static final byte[] GROUPS_END = ascii("],\"largeGroupsHasMore\":false}");
 
   private final ObjectWriter writer;
 
@@ -48,6 +50,24 @@ final class PullJson {
     out.writeBytes(ascii(PullResponse.nextCursor(result)));
     out.writeBytes(MORE);
     out.writeBytes(result.hasMore() ? TRUE_END : FALSE_END);
+    boolean firstGroup = true;
+    for (PullResponse.LargeGroup group : PullResponse.LargeGroup.of(result)) {
+      if (!firstGroup) {
+        out.write(',');
+      }
+      // Ids are [A-Za-z0-9_-]: nothing to escape.
+      out.writeBytes(
+          ascii(
+              "{\"conversationId\":\""
+                  + group.conversationId()
+                  + "\",\"lastSeq\":"
+                  + group.lastSeq()
+                  + ",\"afterSeq\":"
+                  + group.afterSeq()
+                  + "}"));
+      firstGroup = false;
+    }
+    out.writeBytes(result.largeGroupsHasMore() ? GROUPS_MORE : GROUPS_END);
     return out.toByteArray();
   }
 

@@ -12,8 +12,27 @@ import java.util.List;
  *     on a resync
  * @param hasMore whether more entries follow
  * @param resync {@code null}, or why the device must re-read history and where to continue
+ * @param largeGroups the caller's large groups with news for this device (at most 100, oldest news
+ *     first): read each one's events after {@code afterSeq}, then acknowledge {@code lastSeq}
+ * @param largeGroupsHasMore whether more large groups have news
  */
-record PullResponse(List<EntryDto> entries, String nextCursor, boolean hasMore, Resync resync) {
+record PullResponse(
+    List<EntryDto> entries,
+    String nextCursor,
+    boolean hasMore,
+    Resync resync,
+    List<LargeGroup> largeGroups,
+    boolean largeGroupsHasMore) {
+
+  /** News in one large group: its events after {@code afterSeq} up to {@code lastSeq}. */
+  record LargeGroup(String conversationId, long lastSeq, long afterSeq) {
+
+    static List<LargeGroup> of(PullResult result) {
+      return result.largeGroups().stream()
+          .map(n -> new LargeGroup(n.conversationId().value(), n.lastSeq(), n.afterSeq()))
+          .toList();
+    }
+  }
 
   /** A resync signal: re-read conversations and history, then continue from {@code headCursor}. */
   record Resync(ResyncReason reason, String headCursor) {}
@@ -21,7 +40,13 @@ record PullResponse(List<EntryDto> entries, String nextCursor, boolean hasMore, 
   /** The answer to a pull that found a gap or a new device: no entries, continue from the head. */
   static PullResponse resync(PullResult result) {
     String head = result.head().toString();
-    return new PullResponse(List.of(), head, false, new Resync(result.resync(), head));
+    return new PullResponse(
+        List.of(),
+        head,
+        false,
+        new Resync(result.resync(), head),
+        LargeGroup.of(result),
+        result.largeGroupsHasMore());
   }
 
   /** The cursor to continue from: the last entry's, or where the pull started when none. */

@@ -1,6 +1,8 @@
 package io.messenger.sync.inbox;
 
 import io.messenger.model.InboxCursor;
+import io.messenger.sync.largegroup.LargeGroupNews;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,22 +16,43 @@ import java.util.Objects;
  *     {@code new_device} the head
  * @param entries the entries strictly after {@code cursor}, oldest first, at most the limit
  * @param hasMore whether more entries follow the last one returned
+ * @param largeGroups the caller's large groups with news for this device, oldest news first
+ * @param largeGroupsHasMore whether more large groups have news than {@code largeGroups} holds
  */
 public record PullResult(
     ResyncReason resync,
     InboxCursor head,
     InboxCursor cursor,
     List<WireEntry> entries,
-    boolean hasMore) {
+    boolean hasMore,
+    List<LargeGroupNews> largeGroups,
+    boolean largeGroupsHasMore) {
 
   public PullResult {
     Objects.requireNonNull(head, "head");
     Objects.requireNonNull(cursor, "cursor");
     entries = List.copyOf(entries);
+    largeGroups = List.copyOf(largeGroups);
   }
 
-  /** Whether the device has something to act on: entries or a resync. */
+  /** An answer without large-group news. */
+  public PullResult(
+      ResyncReason resync,
+      InboxCursor head,
+      InboxCursor cursor,
+      List<WireEntry> entries,
+      boolean hasMore) {
+    this(resync, head, cursor, entries, hasMore, List.of(), false);
+  }
+
+  /** This answer with the large-group news of {@code pending}. */
+  public PullResult with(LargeGroupStore.Pending pending) {
+    return new PullResult(
+        resync, head, cursor, entries, hasMore, pending.news(), pending.hasMore());
+  }
+
+  /** Whether the device has something to act on: entries, large-group news or a resync. */
   public boolean hasNews() {
-    return resync != null || !entries.isEmpty();
+    return resync != null || !entries.isEmpty() || !largeGroups.isEmpty();
   }
 }

@@ -8,6 +8,7 @@ import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.InboxItem;
 import io.messenger.model.UserId;
+import io.messenger.sync.RedisCalls;
 import io.messenger.sync.SyncMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -29,7 +30,6 @@ import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceExceptionConverter;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -51,9 +51,6 @@ class RedisInboxStore implements InboxStore {
 
   /** Lettuce's default command timeout, for a connection factory that does not say. */
   private static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(60);
-
-  private static final LettuceExceptionConverter LETTUCE_EXCEPTIONS =
-      new LettuceExceptionConverter();
 
   private static final byte[] PUBLISH = bytes("PUBLISH");
   private static final byte[] SPUBLISH = bytes("SPUBLISH");
@@ -201,49 +198,16 @@ class RedisInboxStore implements InboxStore {
         cluster ? SPUBLISH : PUBLISH);
   }
 
-  /**
-   * The Lettuce commands behind {@code connection}: for a connection that is neither pipelined nor
-   * in a transaction, those of the connection the factory shares between threads. The cluster
-   * interface, so that the same calls are routed by hash slot on a Redis Cluster.
-   */
-  @SuppressWarnings("unchecked")
-  private static RedisClusterAsyncCommands<byte[], byte[]> sharedAsync(RedisConnection connection) {
-    Object commands = connection.getNativeConnection();
-    if (commands instanceof RedisClusterAsyncCommands<?, ?>) {
-      return (RedisClusterAsyncCommands<byte[], byte[]>) commands;
-    }
-    throw new IllegalStateException(
-        "the inbox store needs a Lettuce connection, not " + commands.getClass().getName());
-  }
-
-  /** The replies in order; the first failure, or running out of the command timeout, throws. */
   private List<Object> awaitAll(List<RedisFuture<List<Object>>> replies) {
-    long deadline = System.nanoTime() + commandTimeout.toNanos();
-    List<Object> results = new ArrayList<>(replies.size());
-    for (RedisFuture<List<Object>> reply : replies) {
-      try {
-        results.add(reply.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RedisSystemException("interrupted while waiting for Redis", e);
-      } catch (ExecutionException | TimeoutException | RuntimeException e) {
-        throw translated(e);
-      }
-    }
-    return results;
+    return new ArrayList<>(RedisCalls.awaitAll(replies, commandTimeout));
   }
 
-  /**
-   * A Lettuce failure as Spring's: command error as {@link RedisSystemException} (its cause keeps
-   * the Redis message, e.g. NOSCRIPT), timeout as {@code QueryTimeoutException}, lost connection as
-   * {@code RedisConnectionFailureException}.
-   */
+  private static RedisClusterAsyncCommands<byte[], byte[]> sharedAsync(RedisConnection connection) {
+    return RedisCalls.sharedAsync(connection);
+  }
+
   private static DataAccessException translated(Exception e) {
-    if (e instanceof DataAccessException done) {
-      return done;
-    }
-    DataAccessException translated = LETTUCE_EXCEPTIONS.convert(e);
-    return translated != null ? translated : new RedisSystemException("Redis call failed", e);
+    return RedisCalls.translated(e);
   }
 
   @Override

@@ -1,11 +1,13 @@
 package io.messenger.sync.relay;
 
+import io.messenger.model.ConversationId;
 import io.messenger.model.InboxItem;
 import io.messenger.support.problem.ApiException;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +52,7 @@ class DeliveryRelay implements SmartLifecycle {
 
   private final HistoryClient history;
   private final InboxService inbox;
+  private final LargeGroupStore largeGroups;
   private final DeliveryConfirmations confirmations;
   private final RelayLeases leases;
   private final DeliveryProperties properties;
@@ -67,6 +70,7 @@ class DeliveryRelay implements SmartLifecycle {
   DeliveryRelay(
       HistoryClient history,
       InboxService inbox,
+      LargeGroupStore largeGroups,
       DeliveryConfirmations confirmations,
       RelayLeases leases,
       DeliveryProperties properties,
@@ -74,6 +78,7 @@ class DeliveryRelay implements SmartLifecycle {
       MeterRegistry meters) {
     this.history = history;
     this.inbox = inbox;
+    this.largeGroups = largeGroups;
     this.confirmations = confirmations;
     this.leases = leases;
     this.properties = properties;
@@ -218,7 +223,12 @@ class DeliveryRelay implements SmartLifecycle {
             ? new InboxItem.MessageItem(delivery.message())
             : new InboxItem.OperationItem(delivery.operation());
     checked.increment();
-    int added = inbox.deliver(delivery.recipients(), item).size();
+    int added =
+        !delivery.largeGroup()
+            ? inbox.deliver(delivery.recipients(), item).size()
+            : delivery.message() != null
+                ? advanced(delivery.message().conversationId(), delivery.message().seq(), item)
+                : advanced(delivery.operation().conversationId(), delivery.operation().seq(), item);
     if (added > 0) {
       redriven.increment(added);
       lag.record(Duration.between(item.sentAt(), now));
@@ -230,6 +240,11 @@ class DeliveryRelay implements SmartLifecycle {
           delivery.message() != null ? delivery.message().seq() : delivery.operation().seq(),
           added);
     }
+  }
+
+  /** A large group's event: its head moves (1 when the write's own announcement was missed). */
+  private int advanced(ConversationId conversation, long seq, InboxItem item) {
+    return largeGroups.advance(conversation, seq, item.sentAt()) ? 1 : 0;
   }
 
   private void count(String outcome, int shards) {

@@ -44,7 +44,12 @@ class InboxControllerTest {
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(
               new InboxController(
-                  new InboxService(store, PendingAcks.NONE, longPolls, meters),
+                  new InboxService(
+                      store,
+                      new io.messenger.sync.largegroup.NoLargeGroups(),
+                      PendingAcks.NONE,
+                      longPolls,
+                      meters),
                   new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
           .setControllerAdvice(new ProblemAdvice())
           .setCustomArgumentResolvers(new TestCaller())
@@ -227,7 +232,12 @@ class InboxControllerTest {
     MockMvc flakyMvc =
         MockMvcBuilders.standaloneSetup(
                 new InboxController(
-                    new InboxService(flaky, PendingAcks.NONE, registry, meters),
+                    new InboxService(
+                        flaky,
+                        new io.messenger.sync.largegroup.NoLargeGroups(),
+                        PendingAcks.NONE,
+                        registry,
+                        meters),
                     new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
             .setControllerAdvice(new ProblemAdvice())
             .setCustomArgumentResolvers(new TestCaller())

@@ -1,0 +1,46 @@
+package io.messenger.sync.largegroup;
+
+import io.messenger.model.ConversationId;
+
+/**
+ * Reads a large group's head value, {@code "<head> <at> <spans>"} (written by the {@code lg_*.lua}
+ * scripts): the newest seq every member must hear of, its time, and the group's large periods
+ * {@code F-U} (read diffusion carried seqs F+1..U) and, last, possibly an open one {@code F-}.
+ * Between periods the group had write diffusion: those events are in the inboxes.
+ */
+final class Spans {
+
+  private Spans() {}
+
+  /**
+   * The news a device has in the group when it has everything up to {@code from} (its ack, or the
+   * seq it joined at): walking the periods, the first one with events after what it has; {@code
+   * null} when there is none. Skipping a gap between periods is what keeps events that went to the
+   * inboxes from being reported again.
+   */
+  static LargeGroupNews news(ConversationId id, String value, long from) {
+    String[] parts = value.split(" ", 3);
+    long head = Long.parseLong(parts[0]);
+    long at = Long.parseLong(parts[1]);
+    long have = from;
+    for (String span : parts.length > 2 ? parts[2].split(",") : new String[0]) {
+      if (span.isEmpty()) {
+        continue;
+      }
+      int dash = span.indexOf('-');
+      long start = Long.parseLong(span.substring(0, dash));
+      String end = span.substring(dash + 1);
+      have = Math.max(have, start);
+      long last = end.isEmpty() ? head : Math.min(head, Long.parseLong(end));
+      if (last > have) {
+        return new LargeGroupNews(id, have, last, at);
+      }
+      if (!end.isEmpty()) {
+        // A closed period read to its end (or to the head): on to the next one, skipping the
+        // write-diffusion events between them.
+        have = Math.max(have, Long.parseLong(end));
+      }
+    }
+    return null;
+  }
+}
