@@ -34,7 +34,11 @@ public final class HistoryApi {
       List<UserId> members,
       Instant createdAt,
       UserId createdBy,
-      boolean large) {}
+      Boolean large) {
+    public Conversation {
+      large = Boolean.TRUE.equals(large); // absent from a history-service of the first round
+    }
+  }
 
   /** {@code POST /internal/v1/conversations/{cid}/members}. */
   public record ChangeMembers(UserId actorId, List<UserId> add, List<UserId> remove) {}
@@ -53,11 +57,15 @@ public final class HistoryApi {
       List<UserId> removed,
       String changeId,
       Instant at,
-      int memberCount,
-      boolean wasLarge,
-      boolean large,
-      long lastSeq) {
+      Integer memberCount,
+      Boolean wasLarge,
+      Boolean large,
+      Long lastSeq) {
     public MembersChanged {
+      memberCount = memberCount == null ? 0 : memberCount;
+      wasLarge = Boolean.TRUE.equals(wasLarge);
+      large = Boolean.TRUE.equals(large);
+      lastSeq = lastSeq == null ? 0 : lastSeq;
       members = members == null ? List.of() : List.copyOf(members);
       added = added == null ? List.of() : List.copyOf(added);
       removed = removed == null ? List.of() : List.copyOf(removed);
@@ -71,8 +79,9 @@ public final class HistoryApi {
    * The stored message and whose inboxes must get it; {@code largeGroup}: none, it is for every
    * member of a large group, whose head moves instead (read diffusion).
    */
-  public record MessageSent(Message message, List<UserId> recipients, boolean largeGroup) {
+  public record MessageSent(Message message, List<UserId> recipients, Boolean largeGroup) {
     public MessageSent {
+      largeGroup = Boolean.TRUE.equals(largeGroup);
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
   }
@@ -84,8 +93,9 @@ public final class HistoryApi {
 
   /** The stored operation event and who must receive it; {@code largeGroup} as for messages. */
   public record OperationApplied(
-      OperationEvent event, List<UserId> recipients, boolean largeGroup) {
+      OperationEvent event, List<UserId> recipients, Boolean largeGroup) {
     public OperationApplied {
+      largeGroup = Boolean.TRUE.equals(largeGroup);
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
   }
@@ -98,8 +108,9 @@ public final class HistoryApi {
    * largeGroup}: move the large group's head instead of writing inboxes.
    */
   public record RelayDelivery(
-      Message message, OperationEvent operation, List<UserId> recipients, boolean largeGroup) {
+      Message message, OperationEvent operation, List<UserId> recipients, Boolean largeGroup) {
     public RelayDelivery {
+      largeGroup = Boolean.TRUE.equals(largeGroup);
       recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
   }
