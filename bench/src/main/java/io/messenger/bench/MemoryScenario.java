@@ -66,6 +66,9 @@ final class MemoryScenario {
       Map<String, Long> rollup = smapsRollup(pid.get());
       m.put("rssMiB", rollup.getOrDefault("Rss", -1024L) / 1024);
       m.put("pssMiB", rollup.getOrDefault("Pss", -1024L) / 1024);
+      // ZGC (Java 17) maps its heap three times: RSS counts heap pages thrice, PSS once (Pss_Shmem)
+      m.put("pssShmemMiB", rollup.getOrDefault("Pss_Shmem", -1024L) / 1024);
+      m.put("pssAnonMiB", rollup.getOrDefault("Pss_Anon", -1024L) / 1024);
     }
     return m;
   }
