@@ -58,6 +58,8 @@ final class MemoryScenario {
     m.put("heapCommittedMiB", mib(sum(text, "jvm_memory_committed_bytes", "area=\"heap\"")));
     m.put("heapMaxMiB", mib(sum(text, "jvm_memory_max_bytes", "area=\"heap\"")));
     m.put("nonHeapUsedMiB", mib(sum(text, "jvm_memory_used_bytes", "area=\"nonheap\"")));
+    // ZGC's live set at the end of its last marking: what the heap must hold at the least
+    m.put("liveDataMiB", mib(sum(text, "jvm_gc_live_data_size_bytes", "")));
     m.put("directMiB", mib(sum(text, "jvm_buffer_memory_used_bytes", "id=\"direct\"")));
     m.put("threads", (long) sum(text, "jvm_threads_live_threads", ""));
     Optional<Long> pid = pidOf(java.net.URI.create(base).getPort());
