@@ -33,7 +33,9 @@ WORKDIR /app
 COPY --from=build --chown=messenger:messenger /out/${MODULE}.jar /app/app.jar
 USER messenger
 
-# The heap is a share of the container's memory limit (docker-compose.yml sets one per service).
+# docker-compose.yml gives each service an explicit heap (-Xmx in JDK_JAVA_OPTIONS, which wins) and a
+# memory limit sized from measurements (docs/operations.md, "Memory"); an image run without an -Xmx
+# takes 75 % of its container's memory limit.
 ENV SERVER_PORT=${PORT} \
     MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true \
     JAVA_TOOL_OPTIONS="-XX:+UseZGC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

@@ -9,7 +9,10 @@
 #   ./scripts/bench.sh --label after       results in docs/benchmarks/after/
 #   ./scripts/bench.sh --jfr               also record both services with JFR (settings=profile) and
 #                                          write <out>/profile-<service>.txt (hottest frames)
-#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll
+#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll; also memory (a
+#                                          sample of both services' heap, RSS, PSS) and park (--park N
+#                                          long-polls held while memory is sampled), docs/operations.md
+#   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
 #   ./scripts/bench.sh --out DIR           another output directory
 #
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
@@ -38,6 +41,7 @@ JFR=0
 LABEL=latest
 OUT=""
 ONLY=pull,send,ack,page,longpoll
+PARK=1000
 while (($# > 0)); do
   case "$1" in
     --smoke) SMOKE=1 ;;
@@ -45,7 +49,8 @@ while (($# > 0)); do
     --label) LABEL=$2; shift ;;
     --out) OUT=$2; shift ;;
     --only) ONLY=$2; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    --park) PARK=$2; shift ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -124,7 +129,8 @@ log "services ready; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 BENCH_ARGS=(--sync "http://127.0.0.1:$SYNC_PORT" --history "http://127.0.0.1:$HISTORY_PORT"
   --redis "127.0.0.1:$REDIS_PORT" --cassandra "$MESSENGER_CASSANDRA_HOST:$MESSENGER_CASSANDRA_PORT"
-  --keyspace "$KEYSPACE" --repo "$REPO_ROOT" --out "$OUT" --label "$LABEL" --only "$ONLY")
+  --keyspace "$KEYSPACE" --repo "$REPO_ROOT" --out "$OUT" --label "$LABEL" --only "$ONLY"
+  --park "$PARK")
 ((SMOKE)) && BENCH_ARGS+=(--smoke)
 CP="bench/target/classes:$(cat bench/target/classpath.txt)"
 set +e

@@ -17,6 +17,10 @@
 #   MESSENGER_REDIS_HOST/PORT, MESSENGER_CASSANDRA_HOST/PORT (see scripts/infra.sh)
 #   SKIP_BUILD=1 (use the jars already built)   JAVA_OPTS (JVM options for both services; ZGC
 #   is the default collector unless JAVA_OPTS names another, e.g. -XX:+UseG1GC)
+#   SYNC_HEAP_OPTS [-Xmx512m]  HISTORY_HEAP_OPTS [-Xmx384m]
+#   (each service's heap, sized from measurements: docs/operations.md, "Memory"; JAVA_OPTS come
+#   after them, so an -Xmx there wins for both; set one empty for the JVM's default heap, a quarter
+#   of the machine's memory)
 #   HEALTH_TIMEOUT [120] seconds per service
 # shellcheck disable=SC2317 # cleanup() and stop_pid() run from traps
 set -euo pipefail
@@ -68,6 +72,12 @@ read -r -a JAVA_OPTS_ARR <<<"${JAVA_OPTS:-}"
 # docs/benchmarks/README.md), unless JAVA_OPTS names a collector itself.
 GC_OPTS=(-XX:+UseZGC)
 [[ "${JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z0-9]*GC ]] && GC_OPTS=()
+# Each service's heap (docs/operations.md, "Memory": measured with 1,000 parked long-polls and the
+# benchmark's pull and send runs). An OutOfMemoryError stops the service (and so this script)
+# instead of leaving it half-working, as in the Dockerfile.
+GC_OPTS+=(-XX:+ExitOnOutOfMemoryError)
+read -r -a SYNC_HEAP_ARR <<<"${SYNC_HEAP_OPTS--Xmx512m}"
+read -r -a HISTORY_HEAP_ARR <<<"${HISTORY_HEAP_OPTS--Xmx384m}"
 SPRING_ARGS=()
 [[ -n "${SPRING_PROFILES_ACTIVE:-}" ]] || SPRING_ARGS+=(--spring.profiles.active=local)
 CLUSTER=0
@@ -178,12 +188,13 @@ else
 fi
 
 # --- services -------------------------------------------------------------------------------
-start_service() { # name jar port -> sets LAST_PID
+start_service() { # name jar port heap-options... -> sets LAST_PID
   local name=$1 jar=$2 port=$3 logfile=$LOG_DIR/$1.log
+  local -a heap=("${@:4}")
   [[ ! -f "$logfile" ]] || mv -f -- "$logfile" "$logfile.1"
   : >"$logfile"
-  log "starting $name on port $port ($jar, log $logfile)"
-  "$JAVA_BIN" "${GC_OPTS[@]}" "${JAVA_OPTS_ARR[@]}" -jar "$jar" --server.port="$port" "${SPRING_ARGS[@]}" \
+  log "starting $name on port $port ($jar, ${heap[*]:-default heap}, log $logfile)"
+  "$JAVA_BIN" "${GC_OPTS[@]}" "${heap[@]}" "${JAVA_OPTS_ARR[@]}" -jar "$jar" --server.port="$port" "${SPRING_ARGS[@]}" \
     >>"$logfile" 2>&1 </dev/null &
   LAST_PID=$!
   tail -n +1 -F "$logfile" 2>/dev/null > >(sed -u "s/^/[$name] /") &
@@ -211,11 +222,11 @@ wait_healthy() { # name port pid
 }
 
 LAST_PID=""
-start_service history-service "$HISTORY_JAR" "$HISTORY_PORT"
+start_service history-service "$HISTORY_JAR" "$HISTORY_PORT" "${HISTORY_HEAP_ARR[@]}"
 HISTORY_PID=$LAST_PID
 wait_healthy history-service "$HISTORY_PORT" "$HISTORY_PID"
 
-start_service sync-service "$SYNC_JAR" "$SYNC_PORT"
+start_service sync-service "$SYNC_JAR" "$SYNC_PORT" "${SYNC_HEAP_ARR[@]}"
 SYNC_PID=$LAST_PID
 wait_healthy sync-service "$SYNC_PORT" "$SYNC_PID"
 

@@ -25,10 +25,15 @@ import tools.jackson.databind.JsonNode;
  * <pre>
  * java -cp ... io.messenger.bench.Bench --sync http://127.0.0.1:18181 --history http://127.0.0.1:18182
  *     --redis 127.0.0.1:6393 --cassandra 127.0.0.1:9042 --keyspace bench --repo . --out DIR [--smoke]
+ *     [--only pull,send,ack,page,longpoll] [--park 1000]
  * </pre>
  *
- * Exits 2 when a scenario produced no successful call (the smoke check relies on that); never on a
- * speed.
+ * Besides the default scenarios, {@code --only} takes {@code memory} (a sample of both services'
+ * heap, RSS and PSS) and {@code park} ({@code --park N} long-polls parked at once and held while
+ * memory is sampled): see {@link MemoryScenario}.
+ *
+ * <p>Exits 2 when a scenario produced no successful call (the smoke check relies on that); never on
+ * a speed.
  */
 public final class Bench {
 
@@ -40,6 +45,9 @@ public final class Bench {
   private final Map<String, Object> summary = new LinkedHashMap<>();
   final Duration warmup;
   final Duration measure;
+  int parkClients = 1000;
+  private final List<String> done = new ArrayList<>();
+  private MemoryScenario memory;
 
   private Bench(Api api, RawStores raw, boolean smoke) {
     this.api = api;
@@ -78,6 +86,7 @@ public final class Bench {
             opts.getOrDefault("keyspace", "bench"),
             Path.of(opts.getOrDefault("repo", ".")))) {
       Bench bench = new Bench(api, raw, smoke);
+      bench.parkClients = Integer.parseInt(opts.getOrDefault("park", "1000"));
       String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll");
       bench.summary.put("mode", smoke ? "smoke" : "full");
       bench.summary.put("label", opts.getOrDefault("label", ""));
@@ -93,7 +102,9 @@ public final class Bench {
       System.out.println(Files.readString(out.resolve("results.md")));
       Map<String, Long> okByScenario = new LinkedHashMap<>();
       for (String s : only.split(",")) {
-        okByScenario.put(s, 0L);
+        if (!s.equals("memory")) { // a sample, not calls
+          okByScenario.put(s, 0L);
+        }
       }
       for (Result r : bench.results) {
         okByScenario.merge(r.scenario, r.ops, Long::sum);
@@ -131,6 +142,8 @@ public final class Bench {
           case "ack" -> ackStorm();
           case "page" -> pages();
           case "longpoll" -> longPolls();
+          case "memory" -> memory().sample(done.isEmpty() ? "idle" : "after " + done);
+          case "park" -> memory().park(parkClients);
           default -> throw new IllegalArgumentException("unknown scenario " + s);
         }
       } catch (Exception e) {
@@ -141,8 +154,18 @@ public final class Bench {
         failed.lastError = String.valueOf(e);
         results.add(failed);
       }
+      if (!s.equals("memory")) {
+        done.add(s);
+      }
       log("scenario " + s + " done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
+  }
+
+  private MemoryScenario memory() {
+    if (memory == null) {
+      memory = new MemoryScenario(this, summary);
+    }
+    return memory;
   }
 
   static void log(String line) {
