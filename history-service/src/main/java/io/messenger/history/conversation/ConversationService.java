@@ -243,7 +243,8 @@ public class ConversationService {
         TreeSet<UserId> after = new TreeSet<>(before);
         after.addAll(toAdd);
         after.removeAll(toRemove);
-        members = large ? firstOf(after) : new ArrayList<>(after);
+        // All of them: write diffusion tells each, a group that just became large indexes each.
+        members = new ArrayList<>(after);
       } else {
         members =
             large
@@ -284,10 +285,6 @@ public class ConversationService {
                       }
                     }));
     return present;
-  }
-
-  private static List<UserId> firstOf(java.util.SortedSet<UserId> members) {
-    return members.stream().limit(Limits.MEMBERS_IN_NOTIFICATION).toList();
   }
 
   /** Writes the member rows of {@code change} (idempotent), then marks it applied. */
