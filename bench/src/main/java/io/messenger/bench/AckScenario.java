@@ -4,7 +4,6 @@ import io.messenger.bench.Load.Result;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
@@ -12,22 +11,13 @@ import org.HdrHistogram.Histogram;
  * The ack storm (docs/benchmarks/README.md, "Scenarios"): 100 devices each acking 10 times a
  * second, and the store writes that the coalescing leaves of them.
  */
-final class AckScenario {
-
-  private final Bench bench;
-  private final Api api;
-  private final boolean smoke;
-  private final String run;
-  private final Map<String, Object> summary;
+final class AckScenario extends Scenario {
 
   AckScenario(Bench bench) {
-    this.bench = bench;
-    this.api = bench.api;
-    this.smoke = bench.smoke;
-    this.run = bench.run;
-    this.summary = bench.summary;
+    super(bench);
   }
 
+  @Override
   void run() throws Exception {
     int userCount = smoke ? 5 : 25;
     int devicesPerUser = 4;

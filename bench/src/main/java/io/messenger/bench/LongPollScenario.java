@@ -3,7 +3,6 @@ package io.messenger.bench;
 import io.messenger.bench.Load.Result;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -13,13 +12,7 @@ import tools.jackson.databind.JsonNode;
  * The long-poll scenario (docs/benchmarks/README.md, "Scenarios"): up to 1,000 parked pulls on one
  * selector thread ({@link LongPollClient}), one send, and how long each parked pull took to wake.
  */
-final class LongPollScenario {
-
-  private final Bench bench;
-  private final Api api;
-  private final boolean smoke;
-  private final String run;
-  private final Map<String, Object> summary;
+final class LongPollScenario extends Scenario {
 
   /** The send scenario's group of 1,000 and its members, or null (smoke mode, or no send run). */
   private final String bigGroup;
@@ -27,15 +20,12 @@ final class LongPollScenario {
   private final List<String> bigMembers;
 
   LongPollScenario(Bench bench, String bigGroup, List<String> bigMembers) {
-    this.bench = bench;
-    this.api = bench.api;
-    this.smoke = bench.smoke;
-    this.run = bench.run;
-    this.summary = bench.summary;
+    super(bench);
     this.bigGroup = bigGroup;
     this.bigMembers = bigMembers;
   }
 
+  @Override
   void run() throws Exception {
     int clients = smoke ? 100 : 1000;
     int rounds = smoke ? 2 : 5;

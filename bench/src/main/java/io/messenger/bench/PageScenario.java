@@ -1,7 +1,6 @@
 package io.messenger.bench;
 
 import io.messenger.bench.Load.Result;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,26 +11,13 @@ import org.HdrHistogram.Histogram;
  * 100,000 messages written straight into the page tables, the newest and a deep page, beside the
  * same statements from a driver loop.
  */
-final class PageScenario {
-
-  private final Bench bench;
-  private final Api api;
-  private final RawStores raw;
-  private final boolean smoke;
-  private final Duration warmup;
-  private final Duration measure;
-  private final Map<String, Object> summary;
+final class PageScenario extends Scenario {
 
   PageScenario(Bench bench) {
-    this.bench = bench;
-    this.api = bench.api;
-    this.raw = bench.raw;
-    this.smoke = bench.smoke;
-    this.warmup = bench.warmup;
-    this.measure = bench.measure;
-    this.summary = bench.summary;
+    super(bench);
   }
 
+  @Override
   void run() throws Exception {
     int[] lengths = smoke ? new int[] {1000, 5000} : new int[] {1000, 10_000, 100_000};
     List<String> pair = bench.users("h", 2);

@@ -3,7 +3,6 @@ package io.messenger.bench;
 import io.messenger.bench.Load.Result;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,26 +10,13 @@ import tools.jackson.databind.JsonNode;
  * filled by copying one real entry, pulled at several concurrencies and in an open loop, beside
  * {@code EVALSHA pull.lua} on the raw Redis.
  */
-final class PullScenario {
-
-  private final Bench bench;
-  private final Api api;
-  private final RawStores raw;
-  private final boolean smoke;
-  private final Duration warmup;
-  private final Duration measure;
-  private final Map<String, Object> summary;
+final class PullScenario extends Scenario {
 
   PullScenario(Bench bench) {
-    this.bench = bench;
-    this.api = bench.api;
-    this.raw = bench.raw;
-    this.smoke = bench.smoke;
-    this.warmup = bench.warmup;
-    this.measure = bench.measure;
-    this.summary = bench.summary;
+    super(bench);
   }
 
+  @Override
   void run() throws Exception {
     int n = smoke ? 8 : 32;
     List<String> users = bench.users("p", n);

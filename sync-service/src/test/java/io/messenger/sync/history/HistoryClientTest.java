@@ -2,6 +2,7 @@ package io.messenger.sync.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -232,41 +233,34 @@ class HistoryClientTest {
             50, Duration.ofSeconds(10), 4, Duration.ofSeconds(30), 1));
   }
 
-  @Test
-  void theBreakerOpensAfterFailuresAndThenAnswers503WithoutACall() {
+  /** A client whose breaker the history-service's 503s to its first four calls opened. */
+  private HistoryClient openBreaker() {
     status = 503;
     body = "{}";
     HistoryClient client = clientWithBreaker();
     for (int i = 0; i < 4; i++) {
       assertUnavailable(client);
     }
+    return client;
+  }
+
+  @Test
+  void theBreakerOpensAfterFailuresAndThenAnswers503WithoutACall() {
+    HistoryClient client = openBreaker();
     assertThat(calls).hasValue(4);
     assertThat(breakerState("open")).isEqualTo(1.0);
 
     // Open: the same 503 problem with Retry-After, and the history-service is not called at all.
     status = 201;
     body = SENT;
-    assertThatThrownBy(() -> client.sendMessage(CID, SEND))
-        .isInstanceOfSatisfying(
-            ApiException.class,
-            e -> {
-              assertThat(e.status().value()).isEqualTo(503);
-              assertThat(e.type().name()).isEqualTo("store-unavailable");
-              assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-              assertThat(e.getCause()).isInstanceOf(CallNotPermittedException.class);
-            });
+    assertThat(assertUnavailable(client).getCause()).isInstanceOf(CallNotPermittedException.class);
     assertThat(calls).hasValue(4);
     assertCounted("circuit_open");
   }
 
   @Test
   void relayCallsBypassAnOpenBreaker() {
-    status = 503;
-    body = "{}";
-    HistoryClient client = clientWithBreaker();
-    for (int i = 0; i < 4; i++) {
-      assertUnavailable(client);
-    }
+    HistoryClient client = openBreaker();
     status = 200;
     body = "{\"advanced\": 0}";
 
@@ -278,12 +272,7 @@ class HistoryClientTest {
 
   @Test
   void aTrialCallAfterTheOpenTimeClosesItAgain() {
-    status = 503;
-    body = "{}";
-    HistoryClient client = clientWithBreaker();
-    for (int i = 0; i < 4; i++) {
-      assertUnavailable(client);
-    }
+    HistoryClient client = openBreaker();
     status = 201;
     body = SENT;
     clock.advance(Duration.ofSeconds(31));
@@ -350,14 +339,13 @@ class HistoryClientTest {
         .isEqualTo(1.0);
   }
 
-  private static void assertUnavailable(HistoryClient client) {
-    assertThatThrownBy(() -> client.sendMessage(CID, SEND))
-        .isInstanceOfSatisfying(
-            ApiException.class,
-            e -> {
-              assertThat(e.status().value()).isEqualTo(503);
-              assertThat(e.type().name()).isEqualTo("store-unavailable");
-              assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-            });
+  /** A send fails with 503 {@code store-unavailable} and {@code Retry-After: 1}; returns it. */
+  private static ApiException assertUnavailable(HistoryClient client) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> client.sendMessage(CID, SEND));
+    assertThat(e).as("a 503 problem").isNotNull();
+    assertThat(e.status().value()).isEqualTo(503);
+    assertThat(e.type().name()).isEqualTo("store-unavailable");
+    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+    return e;
   }
 }
