@@ -30,11 +30,9 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 cd -- "$REPO_ROOT"
 
-log() { printf '[bench.sh] %s\n' "$*"; }
-die() {
-  printf '[bench.sh] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=bench.sh
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 SMOKE=0
 JFR=0
