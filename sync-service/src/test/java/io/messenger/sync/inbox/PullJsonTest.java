@@ -73,7 +73,10 @@ class PullJsonTest {
     assertThat(rendered).isEqualTo(jackson(result, List.of()));
     assertThat(rendered)
         .isEqualTo(
-            "{\"entries\":[],\"nextCursor\":\"" + START + "\",\"hasMore\":false,\"resync\":null}");
+            "{\"entries\":[],\"nextCursor\":\""
+                + START
+                + "\",\"hasMore\":false,\"resync\":null,\"largeGroups\":[],"
+                + "\"largeGroupsHasMore\":false}");
   }
 
   @Test
