@@ -1,5 +1,6 @@
 package io.messenger.history.conversation;
 
+import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
@@ -30,13 +31,19 @@ public class ConversationService {
   private final ConversationStore store;
   private final MemberChanges changes;
   private final GroupProperties groups;
+  private final ActivityIndex activity;
   private final Clock clock;
 
   ConversationService(
-      ConversationStore store, MemberChanges changes, GroupProperties groups, Clock clock) {
+      ConversationStore store,
+      MemberChanges changes,
+      GroupProperties groups,
+      ActivityIndex activity,
+      Clock clock) {
     this.store = store;
     this.changes = changes;
     this.groups = groups;
+    this.activity = activity;
     this.clock = clock;
   }
 
@@ -94,7 +101,7 @@ public class ConversationService {
       // conversation: either way the conversation is written now.
       Conversation conversation =
           new Conversation(id, type, title, createdBy, now, 0, 0, 0, members.size());
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     if (members.size() > groups.maxMembers()) {
@@ -105,7 +112,7 @@ public class ConversationService {
       Conversation conversation =
           new Conversation(
               ConversationId.random(), type, title, createdBy, now, 0, 0, 0, members.size());
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     String fingerprint =
@@ -119,7 +126,7 @@ public class ConversationService {
     if (earlier.isEmpty()) {
       Conversation conversation =
           new Conversation(candidate, type, title, createdBy, now, 0, 0, 0, members.size());
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     MemberChanges.Creation first = earlier.get();
@@ -146,10 +153,16 @@ public class ConversationService {
                           0,
                           0,
                           members.size());
-                  store.create(c, members);
+                  write(c, members);
                   return c;
                 });
     return new Created(conversation, List.copyOf(members), false);
+  }
+
+  /** Writes the conversation and its members, and lists it in their conversation lists. */
+  private void write(Conversation conversation, java.util.Collection<UserId> members) {
+    store.create(conversation, members);
+    activity.created(conversation, members);
   }
 
   public MembersChanged changeMembers(
@@ -222,14 +235,14 @@ public class ConversationService {
     if (!change.removed().isEmpty()) {
       store.removeMembers(id, change.removed());
     }
-    store.recordMemberCount(
-        id,
+    int count =
         change.memberCount() >= 0
             ? change.memberCount()
             // a change the previous version recorded, without its count: count the rows it left
             : store.memberCount(
-                store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT)),
-        change.version());
+                store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT));
+    store.recordMemberCount(id, count, change.version());
+    activity.membersChanged(id, change.added(), change.removed(), count, change.version());
     changes.applied(id, change.version());
   }
 
