@@ -34,6 +34,7 @@ class MembershipIT {
   @Autowired Tokens tokens;
   @Autowired ConversationStore store;
   @Autowired MemberChanges changes;
+  @Autowired io.messenger.history.activity.ActivityIndex activity;
 
   @Test
   void aGroupCreatedWithAClientRequestIdIsCreatedOnce() {
@@ -88,7 +89,8 @@ class MembershipIT {
   void concurrentChangesAreSerializedAndCannotPassTheLimit() throws Exception {
     // A service with a small limit over the real stores: 6 members at most.
     ConversationService service =
-        new ConversationService(store, changes, new GroupProperties(6), Clock.systemUTC());
+        new ConversationService(
+            store, changes, new GroupProperties(6), activity, Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service
@@ -133,7 +135,8 @@ class MembershipIT {
   @Test
   void aChangeWhoseRowsWereNotWrittenIsRolledForwardByTheNext() {
     ConversationService service =
-        new ConversationService(store, changes, new GroupProperties(50), Clock.systemUTC());
+        new ConversationService(
+            store, changes, new GroupProperties(50), activity, Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
