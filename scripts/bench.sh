@@ -9,7 +9,7 @@
 #   ./scripts/bench.sh --label after       results in docs/benchmarks/after/
 #   ./scripts/bench.sh --jfr               also record both services with JFR (settings=profile) and
 #                                          write <out>/profile-<service>.txt (hottest frames)
-#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll
+#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll, list
 #   ./scripts/bench.sh --out DIR           another output directory
 #
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
@@ -37,7 +37,7 @@ SMOKE=0
 JFR=0
 LABEL=latest
 OUT=""
-ONLY=pull,send,ack,page,longpoll
+ONLY=pull,send,ack,page,longpoll,list
 while (($# > 0)); do
   case "$1" in
     --smoke) SMOKE=1 ;;

@@ -78,7 +78,7 @@ public final class Bench {
             opts.getOrDefault("keyspace", "bench"),
             Path.of(opts.getOrDefault("repo", ".")))) {
       Bench bench = new Bench(api, raw, smoke);
-      String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll");
+      String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll,list");
       bench.summary.put("mode", smoke ? "smoke" : "full");
       bench.summary.put("label", opts.getOrDefault("label", ""));
       bench.summary.put("startedAt", started.toString());
@@ -130,6 +130,7 @@ public final class Bench {
           case "send" -> sends();
           case "ack" -> ackStorm();
           case "page" -> pages();
+          case "list" -> lists();
           case "longpoll" -> longPolls();
           default -> throw new IllegalArgumentException("unknown scenario " + s);
         }
@@ -499,6 +500,100 @@ public final class Bench {
       }
     }
     summary.put("pageP99Ms", p99);
+  }
+
+  /**
+   * The conversation list (issue 14): one page's latency for users in 10, 1,000 and 10,000
+   * conversations, created through the API (so the activity index is written as in production), a
+   * tenth of them with a message in shuffled order. Pages of 10 for everyone (so every user's page
+   * holds as many conversations), then the default page of 50 for the two larger users, both at the
+   * newest end and deep in the list (after walking half of it through the Link headers).
+   */
+  private void lists() throws Exception {
+    int[] sizes = smoke ? new int[] {10, 200} : new int[] {10, 1000, 10_000};
+    List<String> owners = users("l", sizes.length);
+    Map<String, Object> p50 = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      for (int k = 0; k < sizes.length; k++) {
+        int size = sizes[k];
+        String token = api.token(owners.get(k), "phone");
+        long t0 = System.nanoTime();
+        List<Future<String>> created = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          String peer = owners.get(k) + "p" + i;
+          created.add(pool.submit(() -> api.createGroup(token, List.of(peer))));
+        }
+        List<String> cids = new ArrayList<>();
+        for (Future<String> f : created) {
+          cids.add(f.get());
+        }
+        java.util.Collections.shuffle(cids, new java.util.Random(size));
+        List<Future<Long>> sent = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, size / 10); i++) {
+          String cid = cids.get(i);
+          String clientMsgId = "l" + i;
+          sent.add(pool.submit(() -> api.sendRetrying(token, cid, clientMsgId, "news")));
+        }
+        for (Future<Long> f : sent) {
+          f.get();
+        }
+        log(
+            String.format(
+                "user in %d conversations set up in %.1f s",
+                size, ms(System.nanoTime() - t0) / 1000));
+        // The first read of a user indexes what predates the index (nothing here): not measured.
+        api.conversations(token, "?limit=10");
+        String deep = cursorAfter(token, size / 2);
+        for (int limit : new int[] {10, 50}) {
+          if (limit == 50 && size < 1000) {
+            continue;
+          }
+          for (String where : List.of("newest", "middle")) {
+            String query =
+                "?limit="
+                    + limit
+                    + (where.equals("middle") && deep != null ? "&cursor=" + deep : "");
+            Result r =
+                add(
+                    Load.closed(
+                        new Result(
+                                "list",
+                                "list page of " + limit + ", " + where + ", " + size + " convs")
+                            .param("conversations", size)
+                            .param("limit", limit)
+                            .param("where", where),
+                        1,
+                        warmup,
+                        measure,
+                        (w, i) -> api.conversations(token, query)));
+            p50.put(limit + "/" + where + "@" + size, Load.round(r.percentileMillis(50)));
+          }
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+    summary.put("listPageP50Ms", p50);
+    log("list page p50 (ms), limit/where@conversations: " + p50);
+  }
+
+  /** The cursor of the list after {@code skip} conversations (walked 200 at a time), or null. */
+  private String cursorAfter(String token, int skip) throws Exception {
+    String cursor = null;
+    int walked = 0;
+    while (walked < skip) {
+      int limit = Math.min(200, skip - walked);
+      Api.ListPage page =
+          api.conversationsPage(
+              token, "?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor));
+      walked += page.size();
+      cursor = page.next();
+      if (cursor == null) {
+        return null;
+      }
+    }
+    return cursor;
   }
 
   /**
