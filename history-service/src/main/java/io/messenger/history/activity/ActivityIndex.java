@@ -23,10 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -384,7 +382,6 @@ public class ActivityIndex {
     Position frontier = after;
     int scanned = 0;
     boolean exhausted = false;
-    Map<ConversationId, Head> heads = new HashMap<>();
     int nextBucketBound = startBucket;
     scan:
     while (true) {
@@ -416,7 +413,7 @@ public class ActivityIndex {
           }
           any |= !rows.isEmpty();
           scanned += rows.size();
-          small.addAll(validate(user, rows, heads));
+          small.addAll(validate(user, rows));
           if (!rows.isEmpty()) {
             frontier = rows.get(rows.size() - 1);
           }
@@ -465,7 +462,7 @@ public class ActivityIndex {
    * behind the position is moved there (it missed an event's move); a row of a large group is
    * deleted; either is skipped.
    */
-  private List<Entry> validate(UserId user, List<Position> rows, Map<ConversationId, Head> heads) {
+  private List<Entry> validate(UserId user, List<Position> rows) {
     List<CompletableFuture<Entry>> checks = new ArrayList<>(rows.size());
     for (Position row : rows) {
       CompletionStage<Head> head = head(row.id());
