@@ -505,19 +505,23 @@ public final class Bench {
   /**
    * The conversation list (issue 14): one page's latency for users in 10, 1,000 and 10,000
    * conversations, created through the API (so the activity index is written as in production), a
-   * tenth of them with a message in shuffled order. Pages of 10 for everyone (so every user's page
-   * holds as many conversations), then the default page of 50 for the two larger users, both at the
-   * newest end and deep in the list (after walking half of it through the Link headers).
+   * tenth of them with a message in shuffled order. All users are set up first; then one client
+   * alternates between them, each into its own histogram (the fairest comparison on a machine whose
+   * load moves): pages of 10 (every user's page holds as many conversations) at the newest end and
+   * in the middle of the list (after walking half of it through the Link headers), then the default
+   * page of 50 at the newest end.
    */
   private void lists() throws Exception {
     int[] sizes = smoke ? new int[] {10, 200} : new int[] {10, 1000, 10_000};
     List<String> owners = users("l", sizes.length);
-    Map<String, Object> p50 = new LinkedHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<String> tokens = new ArrayList<>();
+    List<String> middles = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       for (int k = 0; k < sizes.length; k++) {
         int size = sizes[k];
         String token = api.token(owners.get(k), "phone");
+        tokens.add(token);
         long t0 = System.nanoTime();
         List<Future<String>> created = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -544,35 +548,64 @@ public final class Bench {
                 size, ms(System.nanoTime() - t0) / 1000));
         // The first read of a user indexes what predates the index (nothing here): not measured.
         api.conversations(token, "?limit=10");
-        String deep = cursorAfter(token, size / 2);
-        for (int limit : new int[] {10, 50}) {
-          if (limit == 50 && size < 1000) {
-            continue;
-          }
-          for (String where : List.of("newest", "middle")) {
-            String query =
-                "?limit="
-                    + limit
-                    + (where.equals("middle") && deep != null ? "&cursor=" + deep : "");
-            Result r =
-                add(
-                    Load.closed(
-                        new Result(
-                                "list",
-                                "list page of " + limit + ", " + where + ", " + size + " convs")
-                            .param("conversations", size)
-                            .param("limit", limit)
-                            .param("where", where),
-                        1,
-                        warmup,
-                        measure,
-                        (w, i) -> api.conversations(token, query)));
-            p50.put(limit + "/" + where + "@" + size, Load.round(r.percentileMillis(50)));
-          }
-        }
+        middles.add(cursorAfter(token, size / 2));
       }
     } finally {
       pool.shutdown();
+    }
+    Map<String, Object> p50 = new LinkedHashMap<>();
+    for (String[] c : new String[][] {{"10", "newest"}, {"10", "middle"}, {"50", "newest"}}) {
+      int limit = Integer.parseInt(c[0]);
+      String where = c[1];
+      List<String> queries = new ArrayList<>();
+      for (int k = 0; k < sizes.length; k++) {
+        queries.add(
+            "?limit="
+                + limit
+                + (where.equals("middle") && middles.get(k) != null
+                    ? "&cursor=" + middles.get(k)
+                    : ""));
+      }
+      List<Histogram> histograms = new ArrayList<>();
+      for (int k = 0; k < sizes.length; k++) {
+        histograms.add(Load.histogram());
+      }
+      long start = System.nanoTime();
+      long measureFrom = start + warmup.toNanos();
+      long end = measureFrom + sizes.length * measure.toNanos();
+      long errors = 0;
+      String lastError = null;
+      for (long n = 0; System.nanoTime() < end; n++) {
+        int k = (int) (n % sizes.length);
+        long t0 = System.nanoTime();
+        try {
+          api.conversations(tokens.get(k), queries.get(k));
+        } catch (Exception e) {
+          errors++;
+          lastError = String.valueOf(e);
+          continue;
+        }
+        long t1 = System.nanoTime();
+        if (t0 >= measureFrom) {
+          histograms.get(k).recordValue(Math.max(1, (t1 - t0) / 1000));
+        }
+      }
+      double seconds = (System.nanoTime() - measureFrom) / 1e9;
+      for (int k = 0; k < sizes.length; k++) {
+        Result r =
+            new Result("list", "list page of " + limit + ", " + where + ", " + sizes[k] + " convs")
+                .param("conversations", sizes[k])
+                .param("limit", limit)
+                .param("where", where)
+                .param("interleaved", true);
+        r.histogram = histograms.get(k);
+        r.ops = r.histogram.getTotalCount();
+        r.errors = errors;
+        r.lastError = lastError;
+        r.seconds = seconds;
+        add(r);
+        p50.put(limit + "/" + where + "@" + sizes[k], Load.round(r.percentileMillis(50)));
+      }
     }
     summary.put("listPageP50Ms", p50);
     log("list page p50 (ms), limit/where@conversations: " + p50);
