@@ -9,7 +9,7 @@
 #   ./scripts/bench.sh --label after       results in docs/benchmarks/after/
 #   ./scripts/bench.sh --jfr               also record both services with JFR (settings=profile) and
 #                                          write <out>/profile-<service>.txt (hottest frames)
-#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll; also memory (a
+#   ./scripts/bench.sh --only pull,page    a subset: pull, send, ack, page, longpoll, list; also memory (a
 #                                          sample of both services' heap, RSS, PSS) and park (--park N
 #                                          long-polls held while memory is sampled), docs/operations.md
 #   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
@@ -38,7 +38,7 @@ SMOKE=0
 JFR=0
 LABEL=latest
 OUT=""
-ONLY=pull,send,ack,page,longpoll
+ONLY=pull,send,ack,page,longpoll,list
 PARK=1000
 while (($# > 0)); do
   case "$1" in

@@ -200,6 +200,28 @@ final class Api {
         .body();
   }
 
+  /** A page of the conversation list ({@code query}: {@code ?limit=...}). */
+  String conversations(String token, String query) throws IOException, InterruptedException {
+    return get(history + "/v1/conversations" + query, token).expect(200).body();
+  }
+
+  /** A page of the conversation list: its size and the cursor its Link header carries (or null). */
+  record ListPage(int size, String next) {}
+
+  ListPage conversationsPage(String token, String query) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            request(history + "/v1/conversations" + query, token).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    new Answer(r.statusCode(), r.body()).expect(200);
+    String next =
+        r.headers()
+            .firstValue("Link")
+            .map(link -> link.replaceFirst(".*[?&]cursor=([^&>]+).*", "$1"))
+            .orElse(null);
+    return new ListPage(JSON.readTree(r.body()).size(), next);
+  }
+
   /** The value of a counter or gauge in a service's Prometheus text (summed over its series). */
   double metric(String base, String name) throws IOException, InterruptedException {
     String text = get(base + "/actuator/prometheus", null).expect(200).body();

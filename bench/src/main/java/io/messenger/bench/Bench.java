@@ -88,7 +88,7 @@ public final class Bench {
             Path.of(opts.getOrDefault("repo", ".")))) {
       Bench bench = new Bench(api, raw, smoke);
       bench.parkClients = Integer.parseInt(opts.getOrDefault("park", "1000"));
-      String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll");
+      String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll,list");
       bench.summary.put("mode", smoke ? "smoke" : "full");
       bench.summary.put("label", opts.getOrDefault("label", ""));
       bench.summary.put("startedAt", started.toString());
@@ -142,6 +142,7 @@ public final class Bench {
           case "send" -> sends();
           case "ack" -> new AckScenario(this).run();
           case "page" -> new PageScenario(this).run();
+          case "list" -> new ListScenario(this).run();
           case "longpoll" -> new LongPollScenario(this, bigGroup, bigMembers).run();
           case "memory" -> memory().sample(done.isEmpty() ? "idle" : "after " + done);
           case "park" -> memory().park(parkClients);

@@ -51,6 +51,29 @@ final class Client {
             .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
   }
 
+  /** An answer with its {@code Link} header (null when absent). */
+  record Linked(int status, JsonNode body, String link) {}
+
+  /** {@link #get}, keeping the {@code Link} header: the paged conversation list. */
+  Linked getLinked(ServiceProcess service, String path) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                  .header("Authorization", "Bearer " + token)
+                  .timeout(Duration.ofSeconds(40))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Linked(
+          response.statusCode(),
+          JSON.readTree(response.body()),
+          response.headers().firstValue("Link").orElse(null));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   Answer get(ServiceProcess service, String path) {
     return send(service, HttpRequest.newBuilder(URI.create(service.baseUrl() + path)).GET());
   }

@@ -1,5 +1,6 @@
 package io.messenger.history.conversation;
 
+import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
@@ -32,6 +33,7 @@ public class ConversationService {
   private final MemberChanges changes;
   private final GroupProperties groups;
   private final FanoutProperties fanout;
+  private final ActivityIndex activity;
   private final Clock clock;
 
   ConversationService(
@@ -39,11 +41,13 @@ public class ConversationService {
       MemberChanges changes,
       GroupProperties groups,
       FanoutProperties fanout,
+      ActivityIndex activity,
       Clock clock) {
     this.store = store;
     this.changes = changes;
     this.groups = groups;
     this.fanout = fanout;
+    this.activity = activity;
     this.clock = clock;
   }
 
@@ -115,7 +119,7 @@ public class ConversationService {
       // conversation: either way the conversation is written now.
       Conversation conversation =
           new Conversation(id, type, title, createdBy, now, 0, 0, 0, members.size(), false);
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     if (members.size() > groups.maxMembers()) {
@@ -127,7 +131,7 @@ public class ConversationService {
           new Conversation(
                   ConversationId.random(), type, title, createdBy, now, 0, 0, 0, members.size())
               .withLarge(fanout.isLarge(members.size()));
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     String fingerprint =
@@ -142,7 +146,7 @@ public class ConversationService {
       Conversation conversation =
           new Conversation(candidate, type, title, createdBy, now, 0, 0, 0, members.size())
               .withLarge(fanout.isLarge(members.size()));
-      store.create(conversation, members);
+      write(conversation, members);
       return new Created(conversation, List.copyOf(members), true);
     }
     MemberChanges.Creation first = earlier.get();
@@ -170,10 +174,16 @@ public class ConversationService {
                           0,
                           members.size(),
                           fanout.isLarge(members.size()));
-                  store.create(c, members);
+                  write(c, members);
                   return c;
                 });
     return new Created(conversation, List.copyOf(members), false);
+  }
+
+  /** Writes the conversation and its members, and lists it in their conversation lists. */
+  private void write(Conversation conversation, java.util.Collection<UserId> members) {
+    store.create(conversation, members);
+    activity.created(conversation, members);
   }
 
   public MembersChanged changeMembers(
@@ -295,15 +305,14 @@ public class ConversationService {
     if (!change.removed().isEmpty()) {
       store.removeMembers(id, change.removed());
     }
-    store.recordMemberCount(
-        id,
+    int count =
         change.memberCount() >= 0
             ? change.memberCount()
             // a change the previous version recorded, without its count: count the rows it left
             : store.memberCount(
-                store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT)),
-        change.large(),
-        change.version());
+                store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT));
+    store.recordMemberCount(id, count, change.large(), change.version());
+    activity.membersChanged(id, change.added(), change.removed(), count, change.version());
     changes.applied(id, change.version());
   }
 

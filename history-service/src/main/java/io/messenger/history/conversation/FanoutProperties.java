@@ -3,6 +3,7 @@ package io.messenger.history.conversation;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -14,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("messenger.fanout")
-public record FanoutProperties(@Min(1) @Max(100_000) int maxInboxMembers) {
+public record FanoutProperties(@DefaultValue("500") @Min(1) @Max(100_000) int maxInboxMembers) {
 
   /** Whether a group of {@code members} members is large (decided at creation and changes). */
   public boolean isLarge(int members) {

@@ -3,6 +3,7 @@ package io.messenger.history.event;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.conversation.ConversationStore;
@@ -12,9 +13,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Applies a logged event to the tables that reads use: the message pages, the delete-for-me
- * overlay, read markers and the conversation's head hints. Every write is an idempotent upsert
- * whose Cassandra write timestamp is derived from seqs, so applying an event twice, or two events
- * in either order, gives the same result:
+ * overlay, read markers, the conversation's head hints and its place in the members' conversation
+ * lists ({@link ActivityIndex}). Every write is an idempotent upsert whose Cassandra write
+ * timestamp is derived from seqs, so applying an event twice, or two events in either order, gives
+ * the same result:
  *
  * <ul>
  *   <li>a message row is written at timestamp {@code seq};
@@ -35,6 +37,7 @@ public class Projections {
   private final CqlSession session;
   private final EventLog log;
   private final ConversationStore conversations;
+  private final ActivityIndex activity;
   private final PreparedStatement insertMessage;
   private final PreparedStatement insertBucket;
   private final PreparedStatement recall;
@@ -43,10 +46,16 @@ public class Projections {
   private final PreparedStatement read;
   private final PreparedStatement recalled;
 
-  Projections(CqlSession session, Keyspace ks, EventLog log, ConversationStore conversations) {
+  Projections(
+      CqlSession session,
+      Keyspace ks,
+      EventLog log,
+      ConversationStore conversations,
+      ActivityIndex activity) {
     this.session = session;
     this.log = log;
     this.conversations = conversations;
+    this.activity = activity;
     String messages = ks.table("messages");
     String key = " WHERE conversation_id = ? AND bucket = ? AND seq = ?";
     insertMessage =
@@ -146,6 +155,8 @@ public class Projections {
             event.seq(),
             event.msgNo() + (event.isMessage() ? 1 : 0),
             event.isMessage()));
+    // The conversation list's activity index: the event's position, and the members' rows moved.
+    writes.add(activity.eventProjected(event));
     Async.awaitAll(writes);
   }
 

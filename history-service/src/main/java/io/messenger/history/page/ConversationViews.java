@@ -1,20 +1,32 @@
 package io.messenger.history.page;
 
+import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.UserId;
-import java.util.Comparator;
+import io.messenger.support.problem.ApiException;
+import io.messenger.support.problem.ProblemType;
+import jakarta.annotation.PreDestroy;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Service;
 
 /**
- * The conversation list with read state. {@code unread} counts the messages after the caller's read
- * marker that others sent and that are neither recalled nor hidden by the caller. Counting stops at
- * {@link #UNREAD_CAP} counted messages or {@link #SCAN_CAP} scanned rows, whichever comes first
- * (then {@code unreadCapped} is true), so the cost of a list entry is bounded whatever the backlog.
+ * The conversation list with read state, paged in activity order from the per-user index ({@link
+ * ActivityIndex}). {@code unread} counts the messages after the caller's read marker that others
+ * sent and that are neither recalled nor hidden by the caller. Counting stops at {@link
+ * #UNREAD_CAP} counted messages or {@link #SCAN_CAP} scanned rows, whichever comes first (then
+ * {@code unreadCapped} is true), so the cost of a list entry is bounded whatever the backlog.
  */
 @Service
 class ConversationViews {
@@ -29,17 +41,43 @@ class ConversationViews {
 
   static final int SCAN_CAP = 5000;
 
+  /** The list's default and largest page. */
+  static final int DEFAULT_LIST_LIMIT = 50;
+
+  static final int MAX_LIST_LIMIT = 200;
+
+  /** Threads that build the views of list pages (blocking reads, a few per view). */
+  private static final int VIEW_THREADS = 32;
+
   private final ConversationService conversations;
   private final io.messenger.history.conversation.ConversationStore store;
   private final MessagePages pages;
+  private final ActivityIndex activity;
+  private final ExecutorService viewer;
 
   ConversationViews(
       ConversationService conversations,
       io.messenger.history.conversation.ConversationStore store,
-      MessagePages pages) {
+      MessagePages pages,
+      ActivityIndex activity) {
     this.conversations = conversations;
     this.store = store;
     this.pages = pages;
+    this.activity = activity;
+    AtomicInteger n = new AtomicInteger();
+    this.viewer =
+        Executors.newFixedThreadPool(
+            VIEW_THREADS,
+            r -> {
+              Thread t = new Thread(r, "list-views-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @PreDestroy
+  void stop() {
+    viewer.shutdown();
   }
 
   record View(
@@ -53,18 +91,60 @@ class ConversationViews {
       long unread,
       boolean unreadCapped) {}
 
-  List<View> list(UserId caller) {
-    return store.conversationsOf(caller).stream()
-        .map(
-            id ->
-                store
-                    .find(id)
-                    .filter(c -> store.isMember(id, caller)) // one row, not the member list
-                    .map(c -> view(c, caller))
-                    .orElse(null))
-        .filter(v -> v != null)
-        .sorted(Comparator.comparingLong(View::lastSeq).reversed())
-        .toList();
+  /** One page of the list: its views, and the cursor of the next page when more may follow. */
+  record ListPage(List<View> views, Optional<String> next) {}
+
+  /**
+   * Up to {@code limit} of the caller's conversations after {@code cursor} (null: from the most
+   * recently active), most recently active first: O(limit) index rows and views, whatever the
+   * number of the caller's conversations ({@link ActivityIndex#page}).
+   */
+  ListPage list(UserId caller, String cursor, int limit) {
+    ActivityIndex.Page page = activity.page(caller, decode(cursor), limit);
+    // The views of a page are independent (a few single-partition reads each, unread counts
+    // bounded): built together, so a page costs about one view's latency.
+    List<CompletableFuture<View>> views =
+        page.entries().stream()
+            .map(e -> CompletableFuture.supplyAsync(() -> view(e.conversation(), caller), viewer))
+            .toList();
+    return new ListPage(
+        views.stream().map(CompletableFuture::join).toList(),
+        page.next().map(ConversationViews::encode));
+  }
+
+  /** The opaque cursor of a list position: base64url of {@code <millis>:<conversationId>}. */
+  static String encode(ActivityIndex.Position position) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(
+            (position.at().toEpochMilli() + ":" + position.id().value())
+                .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The position of a cursor {@link #encode} made; null for none; 400 for anything else. */
+  static ActivityIndex.Position decode(String cursor) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      if (cursor.length() > 128) {
+        throw new IllegalArgumentException("too long");
+      }
+      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      int colon = text.indexOf(':');
+      if (colon < 1
+          || colon > 19
+          || !text.substring(0, colon).chars().allMatch(Character::isDigit)) {
+        throw new IllegalArgumentException("no time");
+      }
+      return new ActivityIndex.Position(
+          Instant.ofEpochMilli(Long.parseLong(text.substring(0, colon))),
+          ConversationId.of(text.substring(colon + 1)));
+    } catch (IllegalArgumentException | java.time.DateTimeException e) {
+      throw ApiException.badRequest(
+          ProblemType.MALFORMED_CURSOR,
+          "cursor must be the one a previous page's Link header carried");
+    }
   }
 
   View one(ConversationId id, UserId caller) {

@@ -13,11 +13,14 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The client read API of the history: conversations and their pages. */
 @RestController
@@ -52,11 +55,47 @@ class HistoryController {
   record PageView(List<MessageView> messages, boolean hasMoreBefore, boolean hasMoreAfter) {}
 
   @Operation(
-      summary = "The caller's conversations",
-      description = "With lastSeq (newest message), readSeq (the caller's read marker) and unread.")
+      summary = "The caller's conversations, most recently active first",
+      description =
+          "Ordered by the time of each conversation's newest event (its creation before any),"
+              + " then by conversationId (both descending). With lastSeq (newest message), readSeq"
+              + " (the caller's read marker) and unread. When more may follow, the answer carries"
+              + " Link: <...>; rel=\"next\" (RFC 8288) whose URL continues the list; a page may"
+              + " hold fewer than limit conversations and still have a next one.")
+  @ApiResponse(responseCode = "200", description = "A page of conversations")
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "limit out of range (validation), or a cursor no Link header carried (malformed-cursor)")
   @GetMapping
-  List<ConversationViews.View> list(Caller caller) {
-    return views.list(caller.userId());
+  ResponseEntity<List<ConversationViews.View>> list(
+      Caller caller,
+      @Parameter(
+              description = "the most conversations to return",
+              schema =
+                  @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+          @RequestParam(required = false)
+          String limit,
+      @Parameter(description = "opaque: from the previous page's Link header; absent: the newest")
+          @RequestParam(required = false)
+          String cursor) {
+    int n =
+        parseLimit(limit, ConversationViews.DEFAULT_LIST_LIMIT, ConversationViews.MAX_LIST_LIMIT);
+    ConversationViews.ListPage page = views.list(caller.userId(), cursor, n);
+    ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+    page.next()
+        .ifPresent(
+            next ->
+                ok.header(
+                    HttpHeaders.LINK,
+                    "<"
+                        + ServletUriComponentsBuilder.fromCurrentRequest()
+                            .replaceQueryParam("limit", n)
+                            .replaceQueryParam("cursor", next)
+                            .build()
+                            .toUriString()
+                        + ">; rel=\"next\""));
+    return ok.body(page.views());
   }
 
   @Operation(summary = "One of the caller's conversations")

@@ -34,6 +34,7 @@ class MembershipIT {
   @Autowired Tokens tokens;
   @Autowired ConversationStore store;
   @Autowired MemberChanges changes;
+  @Autowired io.messenger.history.activity.ActivityIndex activity;
 
   @Test
   void aGroupCreatedWithAClientRequestIdIsCreatedOnce() {
@@ -89,7 +90,12 @@ class MembershipIT {
     // A service with a small limit over the real stores: 6 members at most.
     ConversationService service =
         new ConversationService(
-            store, changes, new GroupProperties(6), new FanoutProperties(500), Clock.systemUTC());
+            store,
+            changes,
+            new GroupProperties(6),
+            new FanoutProperties(500),
+            activity,
+            Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service
@@ -135,7 +141,12 @@ class MembershipIT {
   void aChangeWhoseRowsWereNotWrittenIsRolledForwardByTheNext() {
     ConversationService service =
         new ConversationService(
-            store, changes, new GroupProperties(50), new FanoutProperties(500), Clock.systemUTC());
+            store,
+            changes,
+            new GroupProperties(50),
+            new FanoutProperties(500),
+            activity,
+            Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
