@@ -13,6 +13,9 @@
 #                                          sample of both services' heap, RSS, PSS) and park (--park N
 #                                          long-polls held while memory is sampled), docs/operations.md
 #   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
+#   ./scripts/bench.sh --only groups --label large-groups   large groups (read diffusion): sends to
+#                                          groups of 10 to 100,000, Redis bytes per message, pulls
+#                                          by large groups; builds its groups through the API (~10 min)
 #   ./scripts/bench.sh --out DIR           another output directory
 #
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
@@ -50,7 +53,7 @@ while (($# > 0)); do
     --out) OUT=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --park) PARK=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift

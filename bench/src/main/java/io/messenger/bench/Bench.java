@@ -30,7 +30,9 @@ import tools.jackson.databind.JsonNode;
  *
  * Besides the default scenarios, {@code --only} takes {@code memory} (a sample of both services'
  * heap, RSS and PSS) and {@code park} ({@code --park N} long-polls parked at once and held while
- * memory is sampled): see {@link MemoryScenario}.
+ * memory is sampled): see {@link MemoryScenario}; and {@code groups} (large groups by read
+ * diffusion: send latency by group size up to 100,000 members, Redis bytes per message, pull
+ * latency by the number of large groups): see {@link GroupScenario}.
  *
  * <p>Exits 2 when a scenario produced no successful call (the smoke check relies on that); never on
  * a speed.
@@ -144,6 +146,7 @@ public final class Bench {
           case "longpoll" -> longPolls();
           case "memory" -> memory().sample(done.isEmpty() ? "idle" : "after " + done);
           case "park" -> memory().park(parkClients);
+          case "groups" -> new GroupScenario(this, summary).run();
           default -> throw new IllegalArgumentException("unknown scenario " + s);
         }
       } catch (Exception e) {
