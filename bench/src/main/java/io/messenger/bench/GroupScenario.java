@@ -227,11 +227,12 @@ final class GroupScenario {
   private Map<String, Object> bytesPerMessage(Group g, int sends) throws Exception {
     int members = g.members().size();
     // Let whatever the set-up left in flight settle, then the drift of an idle period.
-    Thread.sleep(2000);
+    long settle = smoke ? 300 : 2000;
+    Thread.sleep(settle);
     long idle0 = usedMemory();
     long keys0 = raw.redis.sync().dbsize();
     long idleFrom = System.nanoTime();
-    Thread.sleep(3000);
+    Thread.sleep(smoke ? 500 : 3000);
     long idle1 = usedMemory();
     double idleSeconds = (System.nanoTime() - idleFrom) / 1e9;
     long usage0 = memoryUsage(g);
@@ -240,8 +241,8 @@ final class GroupScenario {
     for (int i = 0; i < sends; i++) {
       api.sendRetrying(g.token(), g.cid(), run + "gb" + members + "n" + i, "benchmark text " + i);
     }
-    // The fan-out of a write-diffusion group may still be in flight: wait for the last entry.
-    Thread.sleep(2000);
+    // The fan-out of a write-diffusion group may still be in flight: let it land.
+    Thread.sleep(settle);
     double sendSeconds = (System.nanoTime() - t0) / 1e9;
     long used1 = usedMemory();
     long usage1 = memoryUsage(g);
