@@ -5,7 +5,7 @@
 # stores, writes results.json, results.md and PNG plots, then stops everything it started.
 #
 #   ./scripts/bench.sh                     full run (~6 min), results in docs/benchmarks/latest/
-#   ./scripts/bench.sh --smoke             every scenario, tiny (~1 min), results in .data/bench-smoke/out
+#   ./scripts/bench.sh --smoke             every scenario (and groups), tiny (~1 min), results in .data/bench-smoke/out
 #   ./scripts/bench.sh --label after       results in docs/benchmarks/after/
 #   ./scripts/bench.sh --jfr               also record both services with JFR (settings=profile) and
 #                                          write <out>/profile-<service>.txt (hottest frames)
@@ -43,7 +43,7 @@ SMOKE=0
 JFR=0
 LABEL=latest
 OUT=""
-ONLY=pull,send,ack,page,longpoll
+ONLY=""
 PARK=1000
 while (($# > 0)); do
   case "$1" in
@@ -58,6 +58,13 @@ while (($# > 0)); do
   esac
   shift
 done
+
+# Smoke runs every scenario of a full run and also groups (tiny: ~12 s of scenario time); a full run
+# leaves groups out (it builds a group of 100,000 members: ask for it with --only groups).
+if [[ -z "$ONLY" ]]; then
+  ONLY=pull,send,ack,page,longpoll
+  ((SMOKE)) && ONLY=$ONLY,groups
+fi
 
 SYNC_PORT=${BENCH_SYNC_PORT:-18181}
 HISTORY_PORT=${BENCH_HISTORY_PORT:-18182}
