@@ -15,7 +15,7 @@
 #   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
 #   ./scripts/bench.sh --only groups --label large-groups   large groups (read diffusion): sends to
 #                                          groups of 10 to 100,000, Redis bytes per message, pulls
-#                                          by large groups; builds its groups through the API (~10 min)
+#                                          by large groups; builds its groups through the API (~6 min)
 #   ./scripts/bench.sh --out DIR           another output directory
 #
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
@@ -33,11 +33,9 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 cd -- "$REPO_ROOT"
 
-log() { printf '[bench.sh] %s\n' "$*"; }
-die() {
-  printf '[bench.sh] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=bench.sh
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 SMOKE=0
 JFR=0
@@ -59,7 +57,7 @@ while (($# > 0)); do
   shift
 done
 
-# Smoke runs every scenario of a full run and also groups (tiny: ~12 s of scenario time); a full run
+# Smoke runs every scenario of a full run and also groups (tiny: ~9 s of scenario time); a full run
 # leaves groups out (it builds a group of 100,000 members: ask for it with --only groups).
 if [[ -z "$ONLY" ]]; then
   ONLY=pull,send,ack,page,longpoll

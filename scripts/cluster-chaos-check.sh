@@ -19,11 +19,9 @@ REPO_ROOT=$SCRIPT_DIR/..
 REPO_ROOT=$(cd -- "$REPO_ROOT" && pwd -P)
 cd -- "$REPO_ROOT"
 
-log() { printf '[cluster-chaos] %s\n' "$*"; }
-fail() {
-  printf '[cluster-chaos] FAILED: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=cluster-chaos
+# shellcheck source=scripts/lib.sh
+source "$REPO_ROOT/scripts/lib.sh"
 for tool in curl jq redis-server redis-cli; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing"
 done
@@ -35,12 +33,6 @@ export CLUSTER_CASSANDRA_HOSTS=${CLUSTER_CASSANDRA_HOSTS:-127.0.0.21,127.0.0.22,
 export CLUSTER_CASSANDRA_JMX_BASE=${CLUSTER_CASSANDRA_JMX_BASE:-17200}
 export CASSANDRA_START_TIMEOUT=${CASSANDRA_START_TIMEOUT:-400}
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # from
-  local p=$1
-  until port_free "$p"; do p=$((p + 1)); done
-  printf '%s' "$p"
-}
 SYNC_PORT=$(free_port 18881)
 HISTORY_PORT=$(free_port $((SYNC_PORT + 1)))
 for p in $(seq "$CLUSTER_REDIS_PORT_BASE" $((CLUSTER_REDIS_PORT_BASE + 5))); do

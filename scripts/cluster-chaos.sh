@@ -43,11 +43,9 @@ rm -f -- "$WORK/stop"
 # On any exit: stop the long-poll loop and whatever else still runs in the background.
 trap 'touch "$WORK/stop"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
-log() { printf '[chaos] %s\n' "$*" >&2; }
-fail() {
-  printf '[chaos] FAILED: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=chaos LOG_STDERR=1
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 now_ms() {
   local t=$EPOCHREALTIME
   t=${t/,/.}

@@ -37,16 +37,9 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 
-log() { printf '[cluster] %s\n' "$*" >&2; }
-die() {
-  printf '[cluster] ERROR: %s\n' "$*" >&2
-  exit 1
-}
-now() {
-  local t=$EPOCHREALTIME
-  printf '%s' "${t/,/.}"
-}
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+LOG_TAG=cluster LOG_STDERR=1
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 DATA_DIR=${CLUSTER_DATA_DIR:-$REPO_ROOT/.data/cluster}
 mkdir -p -- "$DATA_DIR"

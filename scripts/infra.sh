@@ -33,24 +33,12 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 
-log() { printf '[infra] %s\n' "$*"; }
-warn() { printf '[infra] WARNING: %s\n' "$*" >&2; }
-die() {
-  printf '[infra] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=infra
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 usage() {
   sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-}
-
-# Seconds since a timestamp taken with now(), one decimal.
-now() {
-  local t=$EPOCHREALTIME
-  printf '%s' "${t/,/.}"
-}
-since() {
-  awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
 }
 
 # ---------------------------------------------------------------------------------------------

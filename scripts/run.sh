@@ -30,16 +30,9 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 cd -- "$REPO_ROOT"
 
-log() { printf '[run] %s\n' "$*"; }
-die() {
-  printf '[run] ERROR: %s\n' "$*" >&2
-  exit 1
-}
-now() {
-  local t=$EPOCHREALTIME
-  printf '%s' "${t/,/.}"
-}
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+LOG_TAG=run
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 SYNC_PORT=${SYNC_PORT:-8081}
 HISTORY_PORT=${HISTORY_PORT:-8082}
@@ -213,7 +206,7 @@ wait_healthy() { # name port pid
     if ! kill -0 "$pid" 2>/dev/null; then
       die "$name exited during start-up (log: $LOG_DIR/$name.log)"
     fi
-    if awk -v s="$(since "$start")" -v l="$HEALTH_TIMEOUT" 'BEGIN { exit !(s >= l) }'; then
+    if older_than "$start" "$HEALTH_TIMEOUT"; then
       die "$name not UP at $url within $HEALTH_TIMEOUT s (last answer: ${body:-none}; log: $LOG_DIR/$name.log)"
     fi
     sleep 0.5

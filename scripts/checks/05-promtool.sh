@@ -11,11 +11,9 @@ set -euo pipefail
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 cd -- "$SCRIPT_DIR/../.."
 
-log() { printf '[promtool] %s\n' "$*"; }
-fail() {
-  printf '[promtool] FAILED: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=promtool
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 for tool in promtool jq; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt-get install prometheus jq)"
 done

@@ -21,11 +21,9 @@ SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 cd -- "$REPO_ROOT"
 
-log() { printf '[metrics] %s\n' "$*"; }
-fail() {
-  printf '[metrics] FAILED: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=metrics
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 for tool in curl jq promtool prometheus; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt-get install curl jq prometheus)"
@@ -71,20 +69,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- free ports ------------------------------------------------------------------------------
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() { # first free port from $1 that is not in the rest of the arguments
-  local p=$1 taken
-  shift
-  while :; do
-    taken=0
-    for t in "$@"; do [[ "$p" == "$t" ]] && taken=1; done
-    if ((taken == 0)) && port_free "$p"; then
-      printf '%s\n' "$p"
-      return
-    fi
-    p=$((p + 1))
-  done
-}
 BASE=${CHECK_PORT_BASE:-18581}
 SYNC_PORT=$(pick_port "$BASE")
 HISTORY_PORT=$(pick_port $((SYNC_PORT + 1)) "$SYNC_PORT")

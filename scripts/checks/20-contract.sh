@@ -17,17 +17,15 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 cd -- "$REPO_ROOT"
 
-log() { printf '[contract] %s\n' "$*"; }
-die() {
-  printf '[contract] FAILED: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=contract DIE_WORD=FAILED
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 for tool in curl jq node npm; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
 
-free_port() {
+free_port() { # any free port, from the kernel (lib.sh's free_port counts up from a given one)
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 

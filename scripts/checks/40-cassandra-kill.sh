@@ -38,17 +38,9 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO_ROOT
 cd -- "$REPO_ROOT"
 
-log() { printf '[cassandra-kill] %s\n' "$*"; }
-fail() {
-  printf '[cassandra-kill] FAILED: %s\n' "$*" >&2
-  exit 1
-}
-now() {
-  local t=$EPOCHREALTIME
-  printf '%s' "${t/,/.}"
-}
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-older_than() { awk -v s="$(since "$1")" -v l="$2" 'BEGIN { exit !(s >= l) }'; } # start seconds
+LOG_TAG=cassandra-kill
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 for tool in curl jq awk; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt-get install curl jq gawk)"
@@ -80,7 +72,6 @@ LOG_DIR=$DATA_DIR/logs
 WORK=$DATA_DIR/work
 
 # --- free ports ------------------------------------------------------------------------------
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORTS=()
 LAST_PORT=$((${CHECK_KILL_PORT_BASE:-18781} - 1))
 next_port() { # the first free port above the last one taken

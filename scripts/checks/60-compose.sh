@@ -24,11 +24,11 @@ REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 cd -- "$REPO_ROOT"
 
 T0=$SECONDS
+LOG_TAG=compose
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
+# its own log: the seconds since the start before each line
 log() { printf '[compose] +%ss %s\n' "$((SECONDS - T0))" "$*"; }
-fail() {
-  printf '[compose] FAILED: %s\n' "$*" >&2
-  exit 1
-}
 for tool in curl jq openssl; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (Debian: apt-get install $tool)"
 done
@@ -46,7 +46,7 @@ export SYNC_HOST_PORT=${CHECK_SYNC_PORT:-28081}
 export HISTORY_HOST_PORT=${CHECK_HISTORY_PORT:-28082}
 export PROMETHEUS_HOST_PORT=${CHECK_PROMETHEUS_PORT:-29090}
 for port in "$SYNC_HOST_PORT" "$HISTORY_HOST_PORT" "$PROMETHEUS_HOST_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  if ! port_free "$port"; then
     fail "port $port is taken (set CHECK_SYNC_PORT / CHECK_HISTORY_PORT / CHECK_PROMETHEUS_PORT)"
   fi
 done

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark smoke test: scripts/bench.sh --smoke runs every scenario (pull, send, ack storm, history
-# pages, long-poll, large groups) for a moment against both services and the raw stores, from the jars the build
-# just made. Asserts only that each scenario ran and produced numbers, never a speed: the machine
+# pages, long-poll, large groups) for a moment against both services and the raw stores, from the
+# jars the build just made. Asserts only that each scenario ran and produced numbers, never a speed: the machine
 # running CI is shared and noisy.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 cd -- "$REPO_ROOT"
+LOG_TAG=bench-smoke
+# shellcheck source=scripts/lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 OUT=$REPO_ROOT/.data/bench-smoke/out
 rm -rf -- "$OUT"
@@ -15,7 +18,7 @@ rm -rf -- "$OUT"
 # write benchmark data into somebody else's Redis.
 if [[ -z "${BENCH_REDIS_PORT:-}" ]]; then
   for port in $(seq 6395 6430); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if port_free "$port"; then
       BENCH_REDIS_PORT=$port
       break
     fi

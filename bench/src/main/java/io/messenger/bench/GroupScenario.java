@@ -38,31 +38,21 @@ import tools.jackson.databind.JsonNode;
  * Smoke mode: groups of 10 and 600 (create 300, add 300), 20 sends for the bytes (groups of 600 and
  * 50), users in 0, 1 and 2 large groups.
  */
-final class GroupScenario {
+final class GroupScenario extends Scenario {
 
   private static final int CREATE_BATCH = 1000;
   private static final int ADD_BATCH = 2000;
 
-  private final Bench bench;
-  private final Api api;
-  private final RawStores raw;
-  private final boolean smoke;
-  private final String run;
-  private final Map<String, Object> summary;
   private final Map<String, Object> figures = new LinkedHashMap<>();
 
   /** A group built for the scenario: its id, its members (the first is the sender) and token. */
   private record Group(String cid, List<String> members, String token, double buildSeconds) {}
 
-  GroupScenario(Bench bench, Map<String, Object> summary) {
-    this.bench = bench;
-    this.api = bench.api;
-    this.raw = bench.raw;
-    this.smoke = bench.smoke;
-    this.run = bench.run;
-    this.summary = summary;
+  GroupScenario(Bench bench) {
+    super(bench);
   }
 
+  @Override
   void run() throws Exception {
     summary.put("groups", figures);
     Group bytesGroup = sends();
@@ -160,9 +150,8 @@ final class GroupScenario {
     long errors = 0;
     String lastError = null;
     long start = System.nanoTime();
-    long measureFrom = start + bench.warmup.toNanos();
-    long end =
-        measureFrom + (smoke ? bench.measure.toNanos() * 2 : Duration.ofSeconds(40).toNanos());
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + (smoke ? measure.toNanos() * 2 : Duration.ofSeconds(40).toNanos());
     for (long k = 0; System.nanoTime() < end; k++) {
       int i = (int) (k % n);
       Group g = groups.get(i);
@@ -367,9 +356,8 @@ final class GroupScenario {
     long errors = 0;
     String lastError = null;
     long start = System.nanoTime();
-    long measureFrom = start + bench.warmup.toNanos();
-    long end =
-        measureFrom + (smoke ? bench.measure.toNanos() * 2 : Duration.ofSeconds(20).toNanos());
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + (smoke ? measure.toNanos() * 2 : Duration.ofSeconds(20).toNanos());
     for (long k = 0; System.nanoTime() < end; k++) {
       int u = (int) (k % levels.length);
       long c0 = System.nanoTime();

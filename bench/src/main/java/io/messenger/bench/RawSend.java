@@ -14,14 +14,11 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.messenger.model.Sha256;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -211,7 +208,7 @@ final class RawSend {
       this.clientId = clientId;
       this.text = text;
       this.at = at;
-      this.fingerprint = HexFormat.of().formatHex(sha256("message", text));
+      this.fingerprint = Sha256.hex("message", text);
       this.requestKey = requestKey(sender, clientId);
     }
   }
@@ -490,24 +487,7 @@ final class RawSend {
 
   /** The request row's clustering key, as the history-service derives it (in [-2^62, -1]). */
   static long requestKey(String actor, String clientId) {
-    long bits = ByteBuffer.wrap(sha256(actor, clientId)).getLong();
+    long bits = ByteBuffer.wrap(Sha256.of(actor, clientId)).getLong();
     return -1 - (bits & 0x3FFF_FFFF_FFFF_FFFFL);
-  }
-
-  /** SHA-256 of UTF-8 parts separated by a NUL byte (common-model's {@code Sha256.of}). */
-  static byte[] sha256(String... parts) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    for (int i = 0; i < parts.length; i++) {
-      if (i > 0) {
-        digest.update((byte) 0);
-      }
-      digest.update(parts[i].getBytes(StandardCharsets.UTF_8));
-    }
-    return digest.digest();
   }
 }

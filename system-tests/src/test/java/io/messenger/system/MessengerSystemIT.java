@@ -1,7 +1,9 @@
 package io.messenger.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +24,9 @@ import tools.jackson.databind.JsonNode;
  */
 @ExtendWith(SystemUnderTest.class)
 class MessengerSystemIT {
+
+  /** The parked long-polls of a sync-service instance, as Prometheus names the gauge. */
+  private static final String PARKED = "messenger_sync_longpoll_parked";
 
   static ServiceProcess sync1() {
     return SystemUnderTest.sync1();
@@ -257,22 +262,17 @@ class MessengerSystemIT {
     String cid = conversation(bob, "direct", alice.user);
     String cursor = register(alice);
 
-    long started = System.nanoTime();
+    double parkedBefore = sync1().meter(PARKED);
     CompletableFuture<Client.Answer> parked =
         CompletableFuture.supplyAsync(
             () -> alice.get(sync1(), "/v1/sync?cursor=" + cursor + "&waitMs=20000"));
-    Thread.sleep(500);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sync1().meter(PARKED) > parkedBefore);
     assertThat(parked).isNotDone();
-    long sentAt = System.nanoTime();
     send(bob, sync2(), cid, "wake", "wake up");
+    // Woken by the send through the other instance, well before its 20 s wait was over.
     Client.Answer woken = parked.get(15, TimeUnit.SECONDS);
-    long wokeAfterMs = (System.nanoTime() - sentAt) / 1_000_000;
     assertThat(woken.status()).isEqualTo(200);
     assertThat(entries(woken.body(), "message")).hasSize(1);
-    assertThat(wokeAfterMs)
-        .as("woken %d ms after the send was issued", wokeAfterMs)
-        .isLessThan(5000);
-    assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
 
     long t0 = System.nanoTime();
     Client.Answer timedOut =
@@ -362,9 +362,15 @@ class MessengerSystemIT {
         alice.post(sync1(), "/v1/sync/ack", Map.of("cursor", "99999999999999-0"));
     assertThat(beyond.status()).isEqualTo(400);
     assertThat(beyond.get("type").asString()).isEqualTo("urn:messenger:problem:cursor-beyond-head");
-    Thread.sleep(1000);
-    JsonNode resumed = pull(alice, sync2(), null);
-    assertThat(resumed.get("resync").isNull()).isTrue();
-    assertThat(resumed.get("entries")).isEmpty();
+    // The other instance sees the ack once it is flushed (within
+    // messenger.sync.ack-flush-interval).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              JsonNode resumed = pull(alice, sync2(), null);
+              assertThat(resumed.get("resync").isNull()).isTrue();
+              assertThat(resumed.get("entries")).isEmpty();
+            });
   }
 }

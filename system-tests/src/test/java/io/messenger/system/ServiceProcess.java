@@ -1,5 +1,7 @@
 package io.messenger.system;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -58,29 +60,50 @@ final class ServiceProcess {
   }
 
   /** Waits until {@code /actuator/health} answers UP. */
-  ServiceProcess awaitUp(Duration timeout) throws Exception {
+  ServiceProcess awaitUp(Duration timeout) {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited during start-up; see " + log);
-      }
-      try {
-        HttpResponse<String> answer =
-            http.send(
-                HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() == 200 && answer.body().contains("\"UP\"")) {
-          return this;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(250);
+    await()
+        .alias(name + " UP at /actuator/health (log: " + log + ")")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> up(http));
+    return this;
+  }
+
+  private boolean up(HttpClient http) throws InterruptedException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(name + " exited during start-up; see " + log);
     }
-    throw new IllegalStateException(name + " did not come up within " + timeout + "; see " + log);
+    try {
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return answer.statusCode() == 200 && answer.body().contains("\"UP\"");
+    } catch (IOException e) {
+      return false; // not listening yet
+    }
+  }
+
+  /** The sum of a meter's series in {@code /actuator/prometheus} (0 when it has none). */
+  double meter(String prometheusName) throws IOException, InterruptedException {
+    String exposition =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/prometheus"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    double sum = 0;
+    for (String line : exposition.split("\n")) {
+      if (line.startsWith(prometheusName + "{") || line.startsWith(prometheusName + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   String baseUrl() {

@@ -1,5 +1,7 @@
 package io.messenger.sync.history;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.messenger.model.ConversationId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
@@ -48,6 +50,13 @@ import tools.jackson.databind.json.JsonMapper;
  * answer itself: no executor threads, no hand-offs, no connection set up per call. A failed call is
  * not retried here (not every call is idempotent): the 503 and its {@code Retry-After} tell the
  * app.
+ *
+ * <p>The four client writes go through a circuit breaker ({@link HistoryBreaker}, {@code
+ * messenger.history.circuit-breaker.*}): while the history-service keeps failing, a write answers
+ * the same 503 at once, without a call, instead of holding its request thread for up to {@code
+ * timeout}; such refusals count as {@code kind="circuit_open"}. The relay's calls bypass it: they
+ * run on the relay workers' own schedule and back off by themselves, and a relay sweep failing
+ * during an outage must not keep the first writes after it out.
  */
 @Component
 public class HistoryClient implements AutoCloseable {
@@ -77,6 +86,7 @@ public class HistoryClient implements AutoCloseable {
   private final Clock clock;
   private final Duration tokenRenewal;
   private final MeterRegistry meters;
+  private final CircuitBreaker breaker;
   private volatile CachedToken token;
 
   HistoryClient(
@@ -97,6 +107,7 @@ public class HistoryClient implements AutoCloseable {
     this.clock = clock;
     this.tokenRenewal = security.internal().tokenTtl().dividedBy(2);
     this.meters = meters;
+    this.breaker = HistoryBreaker.create(properties.circuitBreaker(), clock, meters);
   }
 
   /**
@@ -141,12 +152,12 @@ public class HistoryClient implements AutoCloseable {
 
   public HistoryApi.Outcome<HistoryApi.Conversation> createConversation(
       HistoryApi.CreateConversation request) {
-    return post("/internal/v1/conversations", request, HistoryApi.Conversation.class);
+    return write("/internal/v1/conversations", request, HistoryApi.Conversation.class);
   }
 
   public HistoryApi.Outcome<HistoryApi.MembersChanged> changeMembers(
       ConversationId conversation, HistoryApi.ChangeMembers request) {
-    return post(
+    return write(
         "/internal/v1/conversations/" + conversation.value() + "/members",
         request,
         HistoryApi.MembersChanged.class);
@@ -154,7 +165,7 @@ public class HistoryClient implements AutoCloseable {
 
   public HistoryApi.Outcome<HistoryApi.MessageSent> sendMessage(
       ConversationId conversation, HistoryApi.SendMessage request) {
-    return post(
+    return write(
         "/internal/v1/conversations/" + conversation.value() + "/messages",
         request,
         HistoryApi.MessageSent.class);
@@ -162,7 +173,7 @@ public class HistoryClient implements AutoCloseable {
 
   public HistoryApi.Outcome<HistoryApi.OperationApplied> applyOperation(
       ConversationId conversation, HistoryApi.ApplyOperation request) {
-    return post(
+    return write(
         "/internal/v1/conversations/" + conversation.value() + "/operations",
         request,
         HistoryApi.OperationApplied.class);
@@ -186,6 +197,17 @@ public class HistoryClient implements AutoCloseable {
   /** Reports what a relay worker delivered. */
   public void relayAdvance(HistoryApi.RelayAdvance request) {
     post("/internal/v1/relay/advance", request, HistoryApi.RelayAdvanced.class);
+  }
+
+  /** A client write: through the circuit breaker. */
+  private <T> HistoryApi.Outcome<T> write(String path, Object request, Class<T> type) {
+    try {
+      return breaker.executeSupplier(() -> post(path, request, type));
+    } catch (CallNotPermittedException e) {
+      StoreErrors.count(meters, StoreErrors.HISTORY, "circuit_open");
+      throw ApiException.unavailable(
+          "the history store is failing: writes are held back for a moment", RETRY_AFTER, e);
+    }
   }
 
   private <T> HistoryApi.Outcome<T> post(String path, Object request, Class<T> type) {

@@ -10,7 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
  * assembled from their stored wire form ({@link WireEntry}) without a JSON serializer: {@code
  * {"entries":[e1,e2,...],"nextCursor":"<c>","hasMore":<b>,"resync":null,"largeGroups":[g1,...],
  * "largeGroupsHasMore":<b>}}, byte for byte what Jackson writes for the same {@link PullResponse}
- * ({@code EntryJsonTest}). A resync answer (rare, no entries) goes through Jackson.
+ * ({@code PullJsonTest}, {@code EntryJsonTest}). A resync answer (rare, no entries) goes through
+ * Jackson.
  */
 final class PullJson {
 

@@ -2,8 +2,10 @@ package io.messenger.sync.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
@@ -19,11 +21,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +50,8 @@ class HistoryClientTest {
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
   private final List<HistoryClient> clients = new ArrayList<>();
+  private final AtomicInteger calls = new AtomicInteger();
+  private final MovableClock clock = new MovableClock();
   private HttpServer server;
   private volatile int status;
   private volatile String body;
@@ -56,6 +63,7 @@ class HistoryClientTest {
     server.createContext(
         "/",
         exchange -> {
+          calls.incrementAndGet();
           seen.put("path", exchange.getRequestURI().getPath());
           seen.put("auth", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
           seen.put("rid", String.valueOf(exchange.getRequestHeaders().getFirst("X-Request-Id")));
@@ -93,13 +101,18 @@ class HistoryClientTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private HistoryClient client(URI base, Duration timeout) {
+    return client(base, timeout, null);
+  }
+
+  private HistoryClient client(
+      URI base, Duration timeout, HistoryProperties.CircuitBreaker breaker) {
     HistoryClient client =
         new HistoryClient(
-            new HistoryProperties(base, timeout, 4),
+            new HistoryProperties(base, timeout, 4, breaker),
             json,
             tokens,
             security,
-            Clock.systemUTC(),
+            clock,
             meters);
     clients.add(client);
     return client;
@@ -211,19 +224,128 @@ class HistoryClientTest {
     assertCounted("timeout");
   }
 
+  /** Opens when half of at least 4 calls of the last 10 s failed; stays open for 30 s. */
+  private HistoryClient clientWithBreaker() {
+    return client(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+        Duration.ofSeconds(2),
+        new HistoryProperties.CircuitBreaker(
+            50, Duration.ofSeconds(10), 4, Duration.ofSeconds(30), 1));
+  }
+
+  /** A client whose breaker the history-service's 503s to its first four calls opened. */
+  private HistoryClient openBreaker() {
+    status = 503;
+    body = "{}";
+    HistoryClient client = clientWithBreaker();
+    for (int i = 0; i < 4; i++) {
+      assertUnavailable(client);
+    }
+    return client;
+  }
+
+  @Test
+  void theBreakerOpensAfterFailuresAndThenAnswers503WithoutACall() {
+    HistoryClient client = openBreaker();
+    assertThat(calls).hasValue(4);
+    assertThat(breakerState("open")).isEqualTo(1.0);
+
+    // Open: the same 503 problem with Retry-After, and the history-service is not called at all.
+    status = 201;
+    body = SENT;
+    assertThat(assertUnavailable(client).getCause()).isInstanceOf(CallNotPermittedException.class);
+    assertThat(calls).hasValue(4);
+    assertCounted("circuit_open");
+  }
+
+  @Test
+  void relayCallsBypassAnOpenBreaker() {
+    HistoryClient client = openBreaker();
+    status = 200;
+    body = "{\"advanced\": 0}";
+
+    client.relayConfirm(new HistoryApi.RelayConfirm(List.of()));
+
+    assertThat(calls).hasValue(5);
+    assertThat(breakerState("open")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aTrialCallAfterTheOpenTimeClosesItAgain() {
+    HistoryClient client = openBreaker();
+    status = 201;
+    body = SENT;
+    clock.advance(Duration.ofSeconds(31));
+
+    assertThat(client.sendMessage(CID, SEND).created()).isTrue();
+
+    assertThat(breakerState("closed")).isEqualTo(1.0);
+  }
+
+  @Test
+  void problemDetailsOfTheHistoryServiceDoNotOpenTheBreaker() {
+    status = 404;
+    body =
+        """
+        {"type": "urn:messenger:problem:conversation-not-found", "title": "Not found",
+         "status": 404, "detail": "no such conversation"}""";
+    HistoryClient client = clientWithBreaker();
+
+    for (int i = 0; i < 10; i++) {
+      assertThatThrownBy(() -> client.sendMessage(CID, SEND))
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.status().value()).isEqualTo(404));
+    }
+
+    assertThat(calls).hasValue(10);
+    assertThat(breakerState("closed")).isEqualTo(1.0);
+  }
+
+  private double breakerState(String state) {
+    return meters
+        .get("resilience4j.circuitbreaker.state")
+        .tag("name", "history")
+        .tag("state", state)
+        .gauge()
+        .value();
+  }
+
+  /** The UTC system clock, moved forward by the test (the breaker's open time). */
+  private static final class MovableClock extends Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    void advance(Duration by) {
+      offset = offset.plus(by);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(offset);
+    }
+  }
+
   private void assertCounted(String kind) {
     assertThat(meters.counter(SyncMetrics.STORE_ERRORS, "store", "history", "kind", kind).count())
         .isEqualTo(1.0);
   }
 
-  private static void assertUnavailable(HistoryClient client) {
-    assertThatThrownBy(() -> client.sendMessage(CID, SEND))
-        .isInstanceOfSatisfying(
-            ApiException.class,
-            e -> {
-              assertThat(e.status().value()).isEqualTo(503);
-              assertThat(e.type().name()).isEqualTo("store-unavailable");
-              assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-            });
+  /** A send fails with 503 {@code store-unavailable} and {@code Retry-After: 1}; returns it. */
+  private static ApiException assertUnavailable(HistoryClient client) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> client.sendMessage(CID, SEND));
+    assertThat(e).as("a 503 problem").isNotNull();
+    assertThat(e.status().value()).isEqualTo(503);
+    assertThat(e.type().name()).isEqualTo("store-unavailable");
+    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+    return e;
   }
 }

@@ -19,8 +19,11 @@ import java.util.function.Consumer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An {@link InboxStore} in memory for unit tests: no cap, no retention, one incarnation per user.
- * Counts ack writes and calls {@code onAppend} for each user whose inbox grew.
+ * An {@link InboxStore} in memory for unit tests: no cap, no retention, one incarnation per user
+ * (created by its first append or pull, head {@code 1-0} while empty). Counts ack writes and calls
+ * {@code onAppend} for each user whose inbox grew. {@link InMemoryInboxStoreTest} runs the store
+ * contract ({@link InboxStoreContract}) against it, as {@link RedisInboxStoreContractIT} does
+ * against Redis.
  */
 public class InMemoryInboxStore implements InboxStore {
 
@@ -64,6 +67,7 @@ public class InMemoryInboxStore implements InboxStore {
   @Override
   public synchronized PullResult pull(
       UserId user, DeviceId device, InboxCursor cursor, InboxCursor pendingAck, int limit) {
+    stream(user); // a pull creates the inbox, as a new incarnation does in Redis
     InboxCursor head = headOf(user);
     InboxCursor from = cursor;
     if (from == null) {
@@ -90,12 +94,15 @@ public class InMemoryInboxStore implements InboxStore {
 
   @Override
   public synchronized InboxCursor head(UserId user) {
-    return headOf(user);
+    return streams.containsKey(user) ? headOf(user) : null;
   }
 
   @Override
   public synchronized boolean ack(UserId user, DeviceId device, InboxCursor cursor) {
     ackWrites.incrementAndGet();
+    if (!streams.containsKey(user)) {
+      return false; // an ack of a lost (here: never created) inbox is dropped
+    }
     InboxCursor current = devices.get(key(user, device));
     if (current != null && !cursor.isAfter(current)) {
       return false;

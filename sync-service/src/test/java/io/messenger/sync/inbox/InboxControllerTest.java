@@ -1,6 +1,7 @@
 package io.messenger.sync.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -15,6 +16,7 @@ import io.messenger.support.security.Caller;
 import io.messenger.sync.StoreFailureAdvice;
 import io.messenger.sync.SyncProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,7 @@ import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -153,8 +156,10 @@ class InboxControllerTest {
     // The news names another predecessor: the waiter re-reads, finds nothing, and keeps waiting.
     longPolls.signal(
         ALICE, new InboxNews(ALICE, new InboxCursor(6, 0), new InboxCursor(7, 0), body));
-    Thread.sleep(300);
-    assertThat(pending.getResponse().getContentAsString()).isEmpty();
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> pending.getResponse().getContentAsString().isEmpty());
 
     store.append(List.of(ALICE), Items.message("c1", 1, "bob"));
     longPolls.signal(ALICE, null);
@@ -174,7 +179,7 @@ class InboxControllerTest {
     JsonNode answer = awaitAnswer(pending);
     assertThat(answer.path("entries").get(0).path("seq").asLong()).isEqualTo(1);
     assertThat(meters.counter("messenger.sync.longpoll.wakeups").count()).isEqualTo(1);
-    assertThat(longPolls.parked()).isZero();
+    await().untilAsserted(() -> assertThat(longPolls.parked()).isZero());
   }
 
   @Test
@@ -186,7 +191,7 @@ class InboxControllerTest {
     assertThat(pending.getResponse().getStatus()).isEqualTo(200);
     assertThat(answer.path("entries")).isEmpty();
     assertThat(answer.path("nextCursor").asString()).isEqualTo("1-0");
-    assertThat(longPolls.parked()).isZero();
+    await().untilAsserted(() -> assertThat(longPolls.parked()).isZero());
   }
 
   /** A pull at the head of alice's empty inbox ({@code 1-0}) that parks for {@code waitMs}. */
@@ -201,17 +206,25 @@ class InboxControllerTest {
     return new EntryJson(JSON).body(Items.message("c1", seq, "bob"));
   }
 
-  /** The JSON a parked pull answered once it was woken (written from another thread). */
-  private static JsonNode awaitAnswer(MvcResult pending) throws Exception {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-    while (pending.getResponse().getContentAsString().isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the parked pull was not answered");
-      }
-      Thread.sleep(10);
+  /**
+   * The JSON a parked pull answered once it was woken (written from another thread): awaited until
+   * the whole document is there.
+   */
+  private static JsonNode awaitAnswer(MvcResult pending) {
+    String body =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> pending.getResponse().getContentAsString(), InboxControllerTest::isJson);
+    return JSON.readTree(body);
+  }
+
+  private static boolean isJson(String text) {
+    try {
+      return !text.isEmpty() && JSON.readTree(text).isObject();
+    } catch (JacksonException e) {
+      return false;
     }
-    Thread.sleep(50); // the exchange completes right after the write
-    return JSON.readTree(pending.getResponse().getContentAsString());
   }
 
   @Test

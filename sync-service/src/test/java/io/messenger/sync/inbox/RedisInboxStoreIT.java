@@ -1,6 +1,7 @@
 package io.messenger.sync.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
@@ -192,10 +193,15 @@ class RedisInboxStoreIT {
 
     assertThat(seqs(shortLived.pull(user, PHONE, start, null, 10))).containsExactly(1L);
     // An up-to-date device keeps pulling (which keeps the inbox alive) while the entry ages out.
-    for (int i = 0; i < 5; i++) {
-      Thread.sleep(500);
-      assertThat(shortLived.pull(user, PHONE, c1, null, 10).resync()).isNull();
-    }
+    String stream = RedisExtension.keysOf(user).get(0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              assertThat(shortLived.pull(user, PHONE, c1, null, 10).resync()).isNull();
+              return redis.redis().opsForStream().size(stream) == 0;
+            });
 
     PullResult expired = shortLived.pull(user, LAPTOP, start, null, 10);
     assertThat(expired.resync()).isEqualTo(ResyncReason.GAP);
@@ -210,9 +216,10 @@ class RedisInboxStoreIT {
     RedisInboxStore shortLived = store(1000, Duration.ofSeconds(1));
     UserId user = redis.newUser();
     InboxCursor c1 = append(shortLived, user, Items.message("c1", 1, "bob"));
-    Thread.sleep(1_500);
 
-    assertThat(redis.redis().countExistingKeys(RedisExtension.keysOf(user))).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> redis.redis().countExistingKeys(RedisExtension.keysOf(user)) == 0);
     PullResult lost = shortLived.pull(user, PHONE, c1, null, 10);
     assertThat(lost.resync()).isEqualTo(ResyncReason.GAP);
   }
@@ -428,10 +435,14 @@ class RedisInboxStoreIT {
     container.afterPropertiesSet();
     container.start();
     try {
-      Thread.sleep(300); // let the subscription settle
+      await().until(container::isListening);
       action.run();
       assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(200); // nothing more should come
+      // nothing more should come
+      await()
+          .during(Duration.ofMillis(200))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> messages.size() == expected);
       return List.copyOf(messages);
     } finally {
       container.stop();

@@ -1,0 +1,171 @@
+package io.messenger.bench;
+
+import io.messenger.bench.Load.Result;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The long-poll scenario (docs/benchmarks/README.md, "Scenarios"): up to 1,000 parked pulls on one
+ * selector thread ({@link LongPollClient}), one send, and how long each parked pull took to wake.
+ */
+final class LongPollScenario extends Scenario {
+
+  /** The send scenario's group of 1,000 and its members, or null (smoke mode, or no send run). */
+  private final String bigGroup;
+
+  private final List<String> bigMembers;
+
+  LongPollScenario(Bench bench, String bigGroup, List<String> bigMembers) {
+    super(bench);
+    this.bigGroup = bigGroup;
+    this.bigMembers = bigMembers;
+  }
+
+  @Override
+  void run() throws Exception {
+    // 500: the largest group whose sends are fanned out to inboxes (messenger.fanout.max-inbox-
+    // members); a larger one is a large group, whose members wake on largeGroups news instead.
+    int clients = smoke ? 100 : 500;
+    int rounds = smoke ? 2 : 5;
+    List<String> members;
+    String cid;
+    if (!smoke && bigGroup != null && bigMembers.size() == clients) {
+      members = bigMembers;
+      cid = bigGroup;
+    } else {
+      members = bench.users("l", clients);
+      String owner = api.token(members.get(0), "d1");
+      cid = api.createGroup(owner, members.subList(1, clients));
+    }
+    String sender = api.token(members.get(0), "d1");
+    List<String> tokens = bench.tokens(members, "lp");
+    String[] cursors = new String[clients];
+    for (int i = 0; i < clients; i++) {
+      JsonNode first = api.pullRetrying(tokens.get(i), null, 100);
+      cursors[i] = first.path("resync").path("headCursor").asString();
+    }
+    Histogram wake = Load.histogram();
+    Histogram fromAppend = Load.histogram();
+    Histogram sendLatency = Load.histogram();
+    AtomicLong woken = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    String[] lastError = new String[1];
+    java.net.URI syncUri = java.net.URI.create(api.sync);
+    // Round -1 warms up the JIT on the wake-up path; it is logged, not counted.
+    for (int round = -1; round < rounds; round++) {
+      int thisRound = round;
+      double parked0 = api.metric(api.sync, "messenger_sync_longpoll_parked");
+      List<String> paths = new ArrayList<>(clients);
+      for (int i = 0; i < clients; i++) {
+        paths.add(api.pullUrl(cursors[i], 100, 30_000).substring(api.sync.length()));
+      }
+      AtomicLong t0 = new AtomicLong();
+      AtomicLong sent = new AtomicLong();
+      // The send runs beside the client's selector loop, so that answers are stamped as they
+      // arrive, also while the send itself is still in flight.
+      Runnable wakeUp =
+          () -> {
+            Thread sending =
+                new Thread(
+                    () -> {
+                      try {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (api.metric(api.sync, "messenger_sync_longpoll_parked")
+                                < parked0 + clients
+                            && System.nanoTime() < deadline) {
+                          Thread.sleep(50);
+                        }
+                        Thread.sleep(200);
+                        t0.set(System.nanoTime());
+                        api.send(sender, cid, run + "lp" + thisRound, "wake up " + thisRound);
+                        sent.set(System.nanoTime());
+                      } catch (Exception e) {
+                        errors.incrementAndGet();
+                        lastError[0] = String.valueOf(e);
+                      }
+                    },
+                    "longpoll-sender");
+            sending.setDaemon(true);
+            sending.start();
+          };
+      List<LongPollClient.Arrival> arrivals =
+          LongPollClient.run(syncUri.getHost(), syncUri.getPort(), paths, tokens, wakeUp, 60_000);
+      long roundStart = t0.get();
+      List<long[]> times = new ArrayList<>();
+      for (LongPollClient.Arrival a : arrivals) {
+        try {
+          if (a.status() != 200) {
+            throw new IllegalStateException("HTTP " + a.status() + ": " + Api.abbreviate(a.text()));
+          }
+          JsonNode body = Api.JSON.readTree(a.body());
+          if (body.path("entries").isEmpty()) {
+            throw new IllegalStateException("woken without entries");
+          }
+          cursors[a.index()] = body.path("nextCursor").asString();
+          // The entry's cursor is its stream id: <Redis server clock millis>-<n>, taken by XADD
+          // on this machine's clock.
+          String cursor = body.path("entries").get(0).path("cursor").asString();
+          long appendedMillis = Long.parseLong(cursor.substring(0, cursor.indexOf('-')));
+          times.add(new long[] {a.nanoTime() - roundStart, a.wallMicros() - appendedMillis * 1000});
+        } catch (RuntimeException e) {
+          errors.incrementAndGet();
+          lastError[0] = String.valueOf(e);
+        }
+      }
+      if (sent.get() > 0 && round >= 0) {
+        sendLatency.recordValue(Math.max(1, (sent.get() - roundStart) / 1000));
+      }
+      for (long[] t : round >= 0 ? times : List.<long[]>of()) {
+        wake.recordValue(Math.max(1, t[0] / 1000));
+        fromAppend.recordValue(Math.max(1, t[1]));
+        woken.incrementAndGet();
+      }
+      Bench.log(
+          String.format(
+              "long-poll round %d%s: %d woken, send %s, last wake-up at %.1f ms"
+                  + " after the send started, %.1f ms at most after its entry was appended",
+              round,
+              round < 0 ? " (warm-up, not counted)" : "",
+              times.size(),
+              // Every poll can answer before the send's own answer arrives: then it is not timed.
+              sent.get() > 0
+                  ? String.format("answered in %.1f ms", Bench.ms(sent.get() - roundStart))
+                  : "not answered yet when the last poll was (its time is not counted)",
+              times.stream().mapToLong(t -> t[0]).max().orElse(0) / 1e6,
+              times.stream().mapToLong(t -> t[1]).max().orElse(0) / 1e3));
+    }
+    Result r =
+        new Result("longpoll", clients + " parked long-polls woken by a send")
+            .param("clients", clients)
+            .param("rounds", rounds);
+    r.histogram = wake;
+    r.ops = woken.get();
+    r.errors = errors.get();
+    r.lastError = lastError[0];
+    r.seconds = 0;
+    r.extra.put("sendP50Ms", Load.round(sendLatency.getValueAtPercentile(50) / 1000.0));
+    r.extra.put("measuredFrom", "the start of the send that wakes them");
+    bench.add(r);
+    Result inbox =
+        new Result("longpoll", clients + " parked long-polls, from their entry's append")
+            .param("clients", clients)
+            .param("rounds", rounds);
+    inbox.histogram = fromAppend;
+    inbox.ops = woken.get();
+    inbox.errors = errors.get();
+    inbox.lastError = lastError[0];
+    inbox.seconds = 0;
+    inbox.extra.put(
+        "measuredFrom",
+        "the append of each client's entry (its stream id, Redis clock, 1 ms resolution)");
+    bench.add(inbox);
+    summary.put("longPollWakeP99Ms", Load.round(inbox.percentileMillis(99)));
+    summary.put("longPollWakeP50Ms", Load.round(inbox.percentileMillis(50)));
+    summary.put("longPollWakeFromSendP99Ms", Load.round(r.percentileMillis(99)));
+    summary.put("longPollWakeFromSendP50Ms", Load.round(r.percentileMillis(50)));
+  }
+}
