@@ -57,7 +57,7 @@ while (($# > 0)); do
   shift
 done
 
-# Smoke runs every scenario of a full run and also groups (tiny: ~9 s of scenario time); a full run
+# Smoke runs every scenario of a full run and also groups (tiny: 9-16 s of scenario time); a full run
 # leaves groups out (it builds a group of 100,000 members: ask for it with --only groups).
 if [[ -z "$ONLY" ]]; then
   ONLY=pull,send,ack,page,longpoll
