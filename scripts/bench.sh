@@ -5,7 +5,7 @@
 # stores, writes results.json, results.md and PNG plots, then stops everything it started.
 #
 #   ./scripts/bench.sh                     full run (~6 min), results in docs/benchmarks/latest/
-#   ./scripts/bench.sh --smoke             every scenario, tiny (~1 min), results in .data/bench-smoke/out
+#   ./scripts/bench.sh --smoke             every scenario (and groups), tiny (~1 min), results in .data/bench-smoke/out
 #   ./scripts/bench.sh --label after       results in docs/benchmarks/after/
 #   ./scripts/bench.sh --jfr               also record both services with JFR (settings=profile) and
 #                                          write <out>/profile-<service>.txt (hottest frames)
@@ -13,6 +13,9 @@
 #                                          sample of both services' heap, RSS, PSS) and park (--park N
 #                                          long-polls held while memory is sampled), docs/operations.md
 #   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
+#   ./scripts/bench.sh --only groups --label large-groups   large groups (read diffusion): sends to
+#                                          groups of 10 to 100,000, Redis bytes per message, pulls
+#                                          by large groups; builds its groups through the API (~6 min)
 #   ./scripts/bench.sh --out DIR           another output directory
 #
 # Environment: BENCH_SYNC_PORT [18181] BENCH_HISTORY_PORT [18182] BENCH_REDIS_PORT [6393]
@@ -38,7 +41,7 @@ SMOKE=0
 JFR=0
 LABEL=latest
 OUT=""
-ONLY=pull,send,ack,page,longpoll,list
+ONLY=""
 PARK=1000
 while (($# > 0)); do
   case "$1" in
@@ -48,11 +51,18 @@ while (($# > 0)); do
     --out) OUT=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --park) PARK=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
 done
+
+# Smoke runs every scenario of a full run and also groups (tiny: 9-16 s of scenario time); a full run
+# leaves groups out (it builds a group of 100,000 members: ask for it with --only groups).
+if [[ -z "$ONLY" ]]; then
+  ONLY=pull,send,ack,page,longpoll,list
+  ((SMOKE)) && ONLY=$ONLY,groups
+fi
 
 SYNC_PORT=${BENCH_SYNC_PORT:-18181}
 HISTORY_PORT=${BENCH_HISTORY_PORT:-18182}

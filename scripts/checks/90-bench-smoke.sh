@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark smoke test: scripts/bench.sh --smoke runs every scenario (pull, send, ack storm, history
-# pages, long-poll) for a moment against both services and the raw stores, from the jars the build
-# just made. Asserts only that each scenario ran and produced numbers, never a speed: the machine
+# pages, long-poll, large groups) for a moment against both services and the raw stores, from the
+# jars the build just made. Asserts only that each scenario ran and produced numbers, never a speed: the machine
 # running CI is shared and noisy.
 set -euo pipefail
 
@@ -31,7 +31,7 @@ SKIP_BUILD=${SKIP_BUILD:-1} BENCH_SYNC_PORT=${BENCH_SYNC_PORT:-18281} \
 
 results=$OUT/results.json
 [[ -s "$results" ]] || { echo "[bench-smoke] no $results" >&2; exit 1; }
-for scenario in pull send ack page longpoll; do
+for scenario in pull send ack page longpoll groups; do
   ops=$(jq --arg s "$scenario" '[.results[] | select(.scenario == $s) | .ops] | add // 0' "$results")
   p50=$(jq --arg s "$scenario" '[.results[] | select(.scenario == $s and .ops > 0) | .p50Ms] | first' "$results")
   if [[ "$ops" -le 0 || "$p50" == null ]]; then

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * Besides the default scenarios, {@code --only} takes {@code memory} (a sample of both services'
  * heap, RSS and PSS) and {@code park} ({@code --park N} long-polls parked at once and held while
- * memory is sampled): see {@link MemoryScenario}.
+ * memory is sampled): see {@link MemoryScenario}; and {@code groups} (large groups by read
+ * diffusion: send latency by group size up to 100,000 members, Redis bytes per message, pull
+ * latency by the number of large groups): see {@link GroupScenario}.
  *
  * <p>One class per scenario: {@link PullScenario}, {@link SendScenario}, {@link AckScenario},
  * {@link PageScenario}, {@link LongPollScenario}; this class parses the arguments, runs them in
@@ -146,6 +148,7 @@ public final class Bench {
           case "longpoll" -> new LongPollScenario(this, bigGroup, bigMembers).run();
           case "memory" -> memory().sample(done.isEmpty() ? "idle" : "after " + done);
           case "park" -> memory().park(parkClients);
+          case "groups" -> new GroupScenario(this).run();
           default -> throw new IllegalArgumentException("unknown scenario " + s);
         }
       } catch (Exception e) {

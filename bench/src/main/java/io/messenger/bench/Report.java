@@ -39,6 +39,7 @@ final class Report {
     StringBuilder md = new StringBuilder();
     Map<String, Object> shown = new LinkedHashMap<>(summary);
     Object breakdown = shown.remove("sendBreakdown");
+    Object groups = shown.remove("groups");
     md.append("Run: ").append(shown).append("\n\n");
     md.append(
         "| scenario | case | concurrency | ops | errors | ops/s | p50 ms | p99 ms | max ms | notes"
@@ -65,6 +66,9 @@ final class Report {
     }
     if (breakdown instanceof Map<?, ?> b) {
       breakdown(md, b);
+    }
+    if (groups instanceof Map<?, ?> g) {
+      groups(md, g);
     }
     return md.toString();
   }
@@ -108,6 +112,12 @@ final class Report {
                 num(row.get("p99Ms"))));
       }
     }
+  }
+
+  /** The large-group figures (scenario {@code groups}), one line each. */
+  private static void groups(StringBuilder md, Map<?, ?> g) {
+    md.append("\n### Large groups (scenario groups)\n\n");
+    g.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
   }
 
   private static String num(Object v) {
