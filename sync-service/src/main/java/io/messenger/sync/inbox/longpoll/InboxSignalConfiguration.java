@@ -1,5 +1,6 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.longpoll;
 
+import io.messenger.sync.inbox.InboxStore;
 import java.util.List;
 import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;

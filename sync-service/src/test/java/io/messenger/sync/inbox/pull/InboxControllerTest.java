@@ -1,4 +1,4 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +15,13 @@ import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.support.security.Caller;
 import io.messenger.sync.StoreFailureAdvice;
 import io.messenger.sync.SyncProperties;
+import io.messenger.sync.inbox.EntryJson;
+import io.messenger.sync.inbox.InMemoryInboxStore;
+import io.messenger.sync.inbox.InboxNews;
+import io.messenger.sync.inbox.Items;
+import io.messenger.sync.inbox.PendingAcks;
+import io.messenger.sync.inbox.PullResult;
+import io.messenger.sync.inbox.longpoll.LongPollRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +54,7 @@ class InboxControllerTest {
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(
               new InboxController(
-                  new InboxService(
+                  new PullService(
                       store,
                       new io.messenger.sync.largegroup.NoLargeGroups(),
                       PendingAcks.NONE,
@@ -245,7 +252,7 @@ class InboxControllerTest {
     MockMvc flakyMvc =
         MockMvcBuilders.standaloneSetup(
                 new InboxController(
-                    new InboxService(
+                    new PullService(
                         flaky,
                         new io.messenger.sync.largegroup.NoLargeGroups(),
                         PendingAcks.NONE,

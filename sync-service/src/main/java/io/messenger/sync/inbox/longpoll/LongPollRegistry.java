@@ -1,10 +1,12 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.longpoll;
 
 import io.messenger.model.ConversationId;
 import io.messenger.model.Limits;
 import io.messenger.model.UserId;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.SyncProperties;
+import io.messenger.sync.inbox.InboxNews;
+import io.messenger.sync.inbox.InboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +31,7 @@ import org.springframework.stereotype.Component;
  * between.
  */
 @Component
-class LongPollRegistry implements MessageListener, DisposableBean {
+public class LongPollRegistry implements MessageListener, DisposableBean {
 
   /** How a large group's news starts ({@code #lg\n<cid>\n<seq>}); never a valid user id. */
   private static final byte[] GROUP_NEWS = "#lg\n".getBytes(StandardCharsets.US_ASCII);
@@ -43,7 +45,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   private final int maxParked;
   private final ExecutorService wakers;
 
-  LongPollRegistry(SyncProperties properties, MeterRegistry meters) {
+  public LongPollRegistry(SyncProperties properties, MeterRegistry meters) {
     this.maxParked = properties.maxParked();
     this.wakers =
         // Each woken waiter re-reads its inbox (one Redis call, mostly waiting): with 1,000
@@ -62,7 +64,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   }
 
   /** Takes one of the parking places; {@code false} when all are taken. */
-  boolean tryPark() {
+  public boolean tryPark() {
     while (true) {
       int current = parked.get();
       if (current >= maxParked) {
@@ -74,16 +76,16 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     }
   }
 
-  void unpark() {
+  public void unpark() {
     parked.decrementAndGet();
   }
 
-  int parked() {
+  public int parked() {
     return parked.get();
   }
 
   /** A parked long-poll. */
-  interface Waiter {
+  public interface Waiter {
     /**
      * Called on a waker thread when the user's inbox grew; {@code news} describes the new entry, or
      * is {@code null} when only the user is known.
@@ -99,7 +101,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
    * Registers {@code waiter}, to be woken by news in {@code user}'s inbox or in any of {@code
    * groups} (the user's large groups).
    */
-  void register(UserId user, Waiter waiter, Set<ConversationId> groups) {
+  public void register(UserId user, Waiter waiter, Set<ConversationId> groups) {
     waiters.compute(
         user,
         (key, set) -> {
@@ -112,7 +114,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     }
   }
 
-  void unregister(UserId user, Waiter waiter) {
+  public void unregister(UserId user, Waiter waiter) {
     waiters.computeIfPresent(
         user,
         (key, set) -> {
@@ -122,7 +124,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   }
 
   /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
-  void signal(UserId user, InboxNews news) {
+  public void signal(UserId user, InboxNews news) {
     Set<Waiter> woken = waiters.remove(user);
     if (woken != null) {
       for (Waiter waiter : woken) {

@@ -1,4 +1,4 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.sync.StoreFailureAdvice;

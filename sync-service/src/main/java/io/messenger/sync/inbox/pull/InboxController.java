@@ -1,9 +1,10 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import io.messenger.model.InboxCursor;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.Caller;
+import io.messenger.sync.inbox.Cursors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -29,11 +30,11 @@ class InboxController {
   private static final java.util.regex.Pattern DECIMAL =
       java.util.regex.Pattern.compile("0|[1-9][0-9]{0,8}");
 
-  private final InboxService inbox;
+  private final PullService pulls;
   private final PullExchanges exchanges;
 
-  InboxController(InboxService inbox, PullExchanges exchanges) {
-    this.inbox = inbox;
+  InboxController(PullService pulls, PullExchanges exchanges) {
+    this.pulls = pulls;
     this.exchanges = exchanges;
   }
 
@@ -94,7 +95,7 @@ class InboxController {
     int wait = intParam("waitMs", waitMs, 0, 0, MAX_WAIT_MS);
     // The answer is written by the exchange (pre-rendered JSON, see ServletPullExchange), now or
     // when a parked long-poll is woken.
-    inbox.pull(
+    pulls.pull(
         caller.userId(),
         caller.deviceId(),
         from,
