@@ -3,6 +3,7 @@ package io.messenger.sync.inbox.longpoll;
 import io.messenger.model.ConversationId;
 import io.messenger.model.Limits;
 import io.messenger.model.UserId;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.InboxNews;
@@ -14,9 +15,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.stereotype.Component;
@@ -26,12 +25,12 @@ import org.springframework.stereotype.Component;
  * instance subscribes once to {@value InboxStore#NEWS_CHANNEL} (published by {@code append.lua}
  * with each new entry, see {@link InboxNews}) and to the plain {@value InboxStore#SIGNAL_CHANNEL}
  * (a user id, from instances of the first layout). Either wakes each of that user's waiters on a
- * small pool: a waiter parked right before the new entry answers with the entry the news carries,
- * any other re-reads the inbox. Waiters register before they re-check, so no signal is lost in
- * between.
+ * pool of 16 threads ({@code longpoll-waker}): a waiter parked right before the new entry answers
+ * with the entry the news carries, any other re-reads the inbox. Waiters register before they
+ * re-check, so no signal is lost in between.
  */
 @Component
-public class LongPollRegistry implements MessageListener, DisposableBean {
+public class LongPollRegistry implements MessageListener {
 
   /** How a large group's news starts ({@code #lg\n<cid>\n<seq>}); never a valid user id. */
   private static final byte[] GROUP_NEWS = "#lg\n".getBytes(StandardCharsets.US_ASCII);
@@ -45,19 +44,13 @@ public class LongPollRegistry implements MessageListener, DisposableBean {
   private final int maxParked;
   private final ExecutorService wakers;
 
-  public LongPollRegistry(SyncProperties properties, MeterRegistry meters) {
+  public LongPollRegistry(
+      SyncProperties properties, MeterRegistry meters, SyncExecutors executors) {
     this.maxParked = properties.maxParked();
-    this.wakers =
-        // Each woken waiter re-reads its inbox (one Redis call, mostly waiting): with 1,000
-        // parked clients woken by one group send, 4 threads made the last answer wait for 250
-        // sequential reads.
-        Executors.newFixedThreadPool(
-            16,
-            r -> {
-              Thread t = new Thread(r, "longpoll-waker");
-              t.setDaemon(true);
-              return t;
-            });
+    // Each woken waiter re-reads its inbox (one Redis call, mostly waiting): with 1,000 parked
+    // clients woken by one group send, 4 threads made the last answer wait for 250 sequential
+    // reads.
+    this.wakers = executors.fixed("longpoll-waker", 16);
     Gauge.builder(SyncMetrics.LONGPOLL_PARKED, parked, AtomicInteger::get)
         .description("long-polls parked on this instance")
         .register(meters);
@@ -195,10 +188,5 @@ public class LongPollRegistry implements MessageListener, DisposableBean {
       }
     }
     return true;
-  }
-
-  @Override
-  public void destroy() {
-    wakers.shutdownNow();
   }
 }

@@ -14,6 +14,7 @@ import io.messenger.model.UserId;
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.support.security.Caller;
 import io.messenger.sync.StoreFailureAdvice;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.EntryJson;
 import io.messenger.sync.inbox.InMemoryInboxStore;
@@ -50,7 +51,7 @@ class InboxControllerTest {
   private final InMemoryInboxStore store = new InMemoryInboxStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final LongPollRegistry longPolls =
-      new LongPollRegistry(new SyncProperties(1, null), meters);
+      new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
   private final MockMvc mvc =
       MockMvcBuilders.standaloneSetup(
               new InboxController(
@@ -60,7 +61,11 @@ class InboxControllerTest {
                       PendingAcks.NONE,
                       longPolls,
                       meters),
-                  new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
+                  new PullExchanges(
+                      JSON,
+                      new StoreFailureAdvice(meters),
+                      new ProblemAdvice(),
+                      new SyncExecutors(meters))))
           .setControllerAdvice(new ProblemAdvice())
           .setCustomArgumentResolvers(new TestCaller())
           .build();
@@ -248,7 +253,8 @@ class InboxControllerTest {
             return super.pull(user, device, cursor, pending, limit);
           }
         };
-    LongPollRegistry registry = new LongPollRegistry(new SyncProperties(1, null), meters);
+    LongPollRegistry registry =
+        new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
     MockMvc flakyMvc =
         MockMvcBuilders.standaloneSetup(
                 new InboxController(
@@ -258,7 +264,11 @@ class InboxControllerTest {
                         PendingAcks.NONE,
                         registry,
                         meters),
-                    new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
+                    new PullExchanges(
+                        JSON,
+                        new StoreFailureAdvice(meters),
+                        new ProblemAdvice(),
+                        new SyncExecutors(meters))))
             .setControllerAdvice(new ProblemAdvice())
             .setCustomArgumentResolvers(new TestCaller())
             .build();
