@@ -98,7 +98,10 @@ class InboxControllerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "501", "-1", "ten", "1.5", ""})
+  @ValueSource(
+      strings = {
+        "0", "501", "-1", "ten", "1.5", "", "+5", "05", " 5", "5 ", "0x10", "٣", "１", "1e2"
+      })
   void limitOutOfRangeIsRefusedNotClamped(String limit) throws Exception {
     mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", limit))
         .andExpect(status().isBadRequest())
@@ -107,11 +110,12 @@ class InboxControllerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-1", "30001", "x"})
+  @ValueSource(strings = {"-1", "30001", "x", "-0", "+5", "05", "٣", "", "9999999999"})
   void waitOutOfRangeIsRefused(String waitMs) throws Exception {
     mvc.perform(get("/v1/sync").param("cursor", "0-0").param("waitMs", waitMs))
         .andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"));
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"))
+        .andExpect(jsonPath("$.detail").value("waitMs must be an integer from 0 to 30000"));
   }
 
   @Test
