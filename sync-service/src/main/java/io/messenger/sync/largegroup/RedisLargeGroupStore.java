@@ -9,6 +9,7 @@ import io.messenger.model.UserId;
 import io.messenger.sync.RedisCalls;
 import io.messenger.sync.inbox.InboxProperties;
 import io.messenger.sync.inbox.InboxStore;
+import io.messenger.sync.inbox.LargeGroupNews;
 import io.messenger.sync.inbox.NewsChannels;
 import java.io.IOException;
 import java.io.UncheckedIOException;

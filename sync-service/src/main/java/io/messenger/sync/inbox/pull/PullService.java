@@ -84,7 +84,9 @@ class PullService {
     Timer.Sample sample = Timer.start(meters);
     LargeGroupStore.Pending groups = largeGroups.pending(user, device);
     PullResult first =
-        store.pull(user, device, cursor, pendingAcks.pending(user, device), limit).with(groups);
+        store
+            .pull(user, device, cursor, pendingAcks.pending(user, device), limit)
+            .with(groups.news(), groups.hasMore());
     if (first.hasNews() || wait.isZero()) {
       exchange.answer(recorded(first, sample, immediatePulls));
       return;
@@ -201,7 +203,8 @@ class PullService {
       try {
         LargeGroupStore.Pending pending = largeGroups.pending(user, device);
         groups = pending.groups();
-        again = store.pull(user, device, cursor, null, limit).with(pending);
+        again =
+            store.pull(user, device, cursor, null, limit).with(pending.news(), pending.hasMore());
       } catch (RuntimeException e) {
         longPolls.unregister(user, this);
         if (answered.compareAndSet(false, true)) {

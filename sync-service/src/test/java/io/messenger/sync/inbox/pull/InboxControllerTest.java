@@ -19,6 +19,7 @@ import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.EntryJson;
 import io.messenger.sync.inbox.InMemoryInboxStore;
 import io.messenger.sync.inbox.InboxNews;
+import io.messenger.sync.inbox.InboxStore;
 import io.messenger.sync.inbox.Items;
 import io.messenger.sync.inbox.PendingAcks;
 import io.messenger.sync.inbox.PullResult;
@@ -52,23 +53,27 @@ class InboxControllerTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final LongPollRegistry longPolls =
       new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
-  private final MockMvc mvc =
-      MockMvcBuilders.standaloneSetup(
-              new InboxController(
-                  new PullService(
-                      store,
-                      new io.messenger.sync.largegroup.NoLargeGroups(),
-                      PendingAcks.NONE,
-                      longPolls,
-                      meters),
-                  new PullExchanges(
-                      JSON,
-                      new StoreFailureAdvice(meters),
-                      new ProblemAdvice(),
-                      new SyncExecutors(meters))))
-          .setControllerAdvice(new ProblemAdvice())
-          .setCustomArgumentResolvers(new TestCaller())
-          .build();
+  private final MockMvc mvc = mvc(store, longPolls);
+
+  /** {@code GET /v1/sync} over {@code store}, parking in {@code registry}, as alice on d1. */
+  private MockMvc mvc(InboxStore inboxes, LongPollRegistry registry) {
+    return MockMvcBuilders.standaloneSetup(
+            new InboxController(
+                new PullService(
+                    inboxes,
+                    new io.messenger.sync.largegroup.NoLargeGroups(),
+                    PendingAcks.NONE,
+                    registry,
+                    meters),
+                new PullExchanges(
+                    JSON,
+                    new StoreFailureAdvice(meters),
+                    new ProblemAdvice(),
+                    new SyncExecutors(meters))))
+        .setControllerAdvice(new ProblemAdvice())
+        .setCustomArgumentResolvers(new TestCaller())
+        .build();
+  }
 
   /** Resolves the caller as alice on device d1, as the JWT filter would. */
   static final class TestCaller implements HandlerMethodArgumentResolver {
@@ -259,23 +264,7 @@ class InboxControllerTest {
         };
     LongPollRegistry registry =
         new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
-    MockMvc flakyMvc =
-        MockMvcBuilders.standaloneSetup(
-                new InboxController(
-                    new PullService(
-                        flaky,
-                        new io.messenger.sync.largegroup.NoLargeGroups(),
-                        PendingAcks.NONE,
-                        registry,
-                        meters),
-                    new PullExchanges(
-                        JSON,
-                        new StoreFailureAdvice(meters),
-                        new ProblemAdvice(),
-                        new SyncExecutors(meters))))
-            .setControllerAdvice(new ProblemAdvice())
-            .setCustomArgumentResolvers(new TestCaller())
-            .build();
+    MockMvc flakyMvc = mvc(flaky, registry);
     MvcResult pending =
         flakyMvc
             .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))

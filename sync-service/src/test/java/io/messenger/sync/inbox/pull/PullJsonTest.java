@@ -149,11 +149,11 @@ class PullJsonTest {
         .isEqualTo(
             json.writeValueAsString(
                 new PullResponse(List.of(), "5-0", false, null, List.of(), false)));
-    List<io.messenger.sync.largegroup.LargeGroupNews> news =
+    List<io.messenger.sync.inbox.LargeGroupNews> news =
         List.of(
-            new io.messenger.sync.largegroup.LargeGroupNews(
+            new io.messenger.sync.inbox.LargeGroupNews(
                 io.messenger.model.ConversationId.of("g1"), 4, 9, millis),
-            new io.messenger.sync.largegroup.LargeGroupNews(
+            new io.messenger.sync.inbox.LargeGroupNews(
                 io.messenger.model.ConversationId.of("g2"), 0, 1, millis));
     PullResult withGroups = new PullResult(null, last, from, wire, false, news, true);
     assertThat(text(renderer.render(withGroups)))
