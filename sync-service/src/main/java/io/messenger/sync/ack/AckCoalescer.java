@@ -6,6 +6,7 @@ import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.sync.StoreErrors;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.InboxStore;
@@ -15,8 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +52,17 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
   private final Counter received;
   private final Counter writes;
   private final MeterRegistry meters;
-  private volatile ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService scheduler;
+  private volatile ScheduledFuture<?> flushes;
 
-  AckCoalescer(InboxStore store, SyncProperties properties, Clock clock, MeterRegistry meters) {
+  AckCoalescer(
+      InboxStore store,
+      SyncProperties properties,
+      Clock clock,
+      MeterRegistry meters,
+      SyncExecutors executors) {
     this.store = store;
+    this.scheduler = executors.scheduler("ack-flush");
     this.clock = clock;
     this.flushMillis = properties.ackFlushInterval().toMillis();
     this.received = meters.counter(SyncMetrics.ACK_RECEIVED);
@@ -112,38 +120,27 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
 
   @Override
   public void start() {
-    ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "ack-flush");
-              t.setDaemon(true);
-              return t;
-            });
-    executor.scheduleWithFixedDelay(
-        () -> {
-          try {
-            flush();
-          } catch (RuntimeException e) {
-            log.warn("ack flush failed", e);
-          }
-        },
-        flushMillis,
-        flushMillis,
-        TimeUnit.MILLISECONDS);
-    scheduler = executor;
+    flushes =
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              try {
+                flush();
+              } catch (RuntimeException e) {
+                log.warn("ack flush failed", e);
+              }
+            },
+            flushMillis,
+            flushMillis,
+            TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void stop() {
-    ScheduledExecutorService executor = scheduler;
-    scheduler = null;
-    if (executor != null) {
-      executor.shutdown();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    ScheduledFuture<?> current = flushes;
+    flushes = null;
+    if (current != null) {
+      current.cancel(false);
+      SyncExecutors.awaitQueued(scheduler, 5); // a flush in flight ends before the last one
     }
     try {
       flush();
@@ -154,7 +151,7 @@ public class AckCoalescer implements PendingAcks, SmartLifecycle {
 
   @Override
   public boolean isRunning() {
-    return scheduler != null;
+    return flushes != null;
   }
 
   @Override

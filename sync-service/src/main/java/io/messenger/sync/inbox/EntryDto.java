@@ -15,7 +15,7 @@ import java.time.Instant;
  * operation}; system entries {@code conversationId?, sentAt, notificationId, notification}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record EntryDto(
+public record EntryDto(
     String cursor,
     String kind,
     String conversationId,
@@ -42,7 +42,7 @@ record EntryDto(
     }
   }
 
-  static EntryDto of(InboxEntry entry) {
+  public static EntryDto of(InboxEntry entry) {
     return of(entry.cursor().toString(), entry.item());
   }
 

@@ -14,18 +14,18 @@ import tools.jackson.databind.json.JsonMapper;
  * byte for byte what {@link EntryDto} serializes to with its cursor (the cursor is its first
  * property and the other properties follow in the same order; {@code EntryJsonTest}).
  */
-final class EntryJson {
+public final class EntryJson {
 
   private static final byte[] PREFIX = "{\"cursor\":\"".getBytes(StandardCharsets.US_ASCII);
 
   private final ObjectWriter writer;
 
-  EntryJson(JsonMapper json) {
+  public EntryJson(JsonMapper json) {
     this.writer = json.writerFor(EntryDto.class);
   }
 
   /** The stored form of {@code item}: its wire object without a cursor, UTF-8. */
-  byte[] body(InboxItem item) {
+  public byte[] body(InboxItem item) {
     return writer.writeValueAsBytes(EntryDto.of(null, item));
   }
 
@@ -53,7 +53,7 @@ final class EntryJson {
   }
 
   /** The wire form of {@code entry}, through {@link #body} (the stored form) and a splice. */
-  WireEntry wire(InboxEntry entry) {
+  public WireEntry wire(InboxEntry entry) {
     return wire(entry.cursor(), body(entry.item()));
   }
 

@@ -19,13 +19,13 @@ import java.util.Arrays;
  * @param entry the new entry's cursor
  * @param body the new entry's stored wire form, or {@code null} when it was not carried
  */
-record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, byte[] body) {
+public record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, byte[] body) {
 
   /** Bodies up to this size (UTF-8 bytes) travel in the news; larger ones are re-read. */
   static final int MAX_BODY_BYTES = 16 * 1024;
 
   /** Parses a news payload; {@code null} when it is not one (it is then ignored). */
-  static InboxNews parse(byte[] payload) {
+  public static InboxNews parse(byte[] payload) {
     int a = indexOf(payload, 0);
     int b = a < 0 ? -1 : indexOf(payload, a + 1);
     int c = b < 0 ? -1 : indexOf(payload, b + 1);
@@ -51,7 +51,7 @@ record InboxNews(UserId user, InboxCursor previous, InboxCursor entry, byte[] bo
    * The answer to a long-poll that found nothing after {@code cursor}, when this news alone is what
    * follows it; {@code null} when the waiter must read the inbox instead.
    */
-  WireEntry soleEntryAfter(InboxCursor cursor) {
+  public WireEntry soleEntryAfter(InboxCursor cursor) {
     if (body == null || previous == null || !previous.equals(cursor)) {
       return null;
     }

@@ -13,26 +13,10 @@ import java.util.List;
  *
  * <h2>Redis layout ({@link RedisInboxStore})</h2>
  *
- * Three keys per user {@code U}, all with the hash tag {@code {U}}, so all of them live in one
- * Redis Cluster slot; no script touches two users' keys:
- *
- * <ul>
- *   <li>{@code inbox:{U}} — STREAM, one entry per item (its wire form {@link EntryJson} and its
- *       dedupe key); entry ids ({@code <millis>-<seq>}) are the cursors. Capped exactly at {@code
- *       messenger.inbox.max-entries} (oldest first) and trimmed to {@code
- *       messenger.inbox.retention} on every append and every pull; trimming never looks at device
- *       cursors.
- *   <li>{@code inbox-meta:{U}} — HASH: {@code since}, {@code last}, {@code trimmed} and each
- *       device's acked cursor {@code dev:<deviceId>} (only moves forward).
- *   <li>{@code inbox-dedupe:{U}} — ZSET of the dedupe keys of appended items: an append whose key
- *       is present adds nothing, so retried fan-outs deliver nothing twice.
- * </ul>
- *
- * All three get {@code PEXPIRE retention} on every append, pull and ack write: an idle inbox
- * disappears entirely. The append script also {@code PUBLISH}es each new entry on the channel
- * {@value #NEWS_CHANNEL} ({@link InboxNews}), so that parked long-polls on every instance wake up.
- * Fields, bounds, TTLs, the channels and the scripts are written out once, in {@code
- * docs/data-layout.md} ("Redis (sync-service)").
+ * Three keys per user {@code U}, one hash tag: {@code inbox:{U}} (STREAM; entry ids are the
+ * cursors), {@code inbox-meta:{U}} (HASH) and {@code inbox-dedupe:{U}} (ZSET); each append
+ * announces its entry on {@value #NEWS_CHANNEL} ({@link InboxNews}). Fields, bounds, TTLs, channels
+ * and scripts are described once, in {@code docs/data-layout.md}, "Redis (sync-service)".
  *
  * <h2>Incarnations and gaps</h2>
  *

@@ -1,8 +1,6 @@
 package io.messenger.sync.inbox;
 
 import io.messenger.model.InboxCursor;
-import io.messenger.sync.largegroup.LargeGroupNews;
-import io.messenger.sync.largegroup.LargeGroupStore;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,10 +43,9 @@ public record PullResult(
     this(resync, head, cursor, entries, hasMore, List.of(), false);
   }
 
-  /** This answer with the large-group news of {@code pending}. */
-  public PullResult with(LargeGroupStore.Pending pending) {
-    return new PullResult(
-        resync, head, cursor, entries, hasMore, pending.news(), pending.hasMore());
+  /** This answer with the large-group news {@code news} (and whether more is pending). */
+  public PullResult with(List<LargeGroupNews> news, boolean newsHasMore) {
+    return new PullResult(resync, head, cursor, entries, hasMore, news, newsHasMore);
   }
 
   /** Whether the device has something to act on: entries, large-group news or a resync. */

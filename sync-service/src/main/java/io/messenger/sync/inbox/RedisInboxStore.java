@@ -38,11 +38,11 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@link InboxStore} on Redis Streams with Lua scripts (see {@link InboxStore} for the keys). Each
- * script touches only the keys of one user (one hash tag); a fan-out to many users sends all its
- * calls on the shared Lettuce connection before awaiting any reply, so they are pipelined on the
- * wire without a connection of their own. The scripts also report what they trimmed and, on pulls,
- * the stream length: {@value SyncMetrics#INBOX_TRIMMED} and {@value SyncMetrics#INBOX_DEPTH}.
+ * {@link InboxStore} on Redis Streams with Lua scripts (keys: docs/data-layout.md). Each script
+ * touches only the keys of one user (one hash tag); a fan-out to many users sends all its calls on
+ * the shared Lettuce connection before awaiting any reply, so they are pipelined on the wire
+ * without a connection of their own. The scripts also report what they trimmed and, on pulls, the
+ * stream length: {@value SyncMetrics#INBOX_TRIMMED} and {@value SyncMetrics#INBOX_DEPTH}.
  */
 @Component
 class RedisInboxStore implements InboxStore {

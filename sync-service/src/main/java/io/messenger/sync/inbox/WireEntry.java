@@ -14,15 +14,15 @@ import java.util.Objects;
  * @param cursor the entry's cursor (its stream id)
  * @param json the entry as a JSON object, exactly the UTF-8 bytes {@link EntryDto} serializes to
  */
-record WireEntry(InboxCursor cursor, byte[] json) {
+public record WireEntry(InboxCursor cursor, byte[] json) {
 
-  WireEntry {
+  public WireEntry {
     Objects.requireNonNull(cursor, "cursor");
     Objects.requireNonNull(json, "json");
   }
 
   /** The JSON as text (tests, logs). */
-  String text() {
+  public String text() {
     return new String(json, StandardCharsets.UTF_8);
   }
 

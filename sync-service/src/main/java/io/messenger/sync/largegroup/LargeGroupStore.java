@@ -3,6 +3,7 @@ package io.messenger.sync.largegroup;
 import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.UserId;
+import io.messenger.sync.inbox.LargeGroupNews;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;

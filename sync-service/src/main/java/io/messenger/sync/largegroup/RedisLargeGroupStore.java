@@ -9,6 +9,7 @@ import io.messenger.model.UserId;
 import io.messenger.sync.RedisCalls;
 import io.messenger.sync.inbox.InboxProperties;
 import io.messenger.sync.inbox.InboxStore;
+import io.messenger.sync.inbox.LargeGroupNews;
 import io.messenger.sync.inbox.NewsChannels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,19 +34,12 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * {@link LargeGroupStore} on Redis. Keys (each with one hash tag, so no command or script touches
- * two users' or two groups' slots):
+ * {@link LargeGroupStore} on Redis: {@code lg-head:{<cid>}} (STRING), {@code lg:{<userId>}} and
+ * {@code lg-ack:{<userId>}:<deviceId>} (HASHes), each with one hash tag, so no command or script
+ * touches two users' or two groups' slots. Contents, bounds and TTLs: {@code docs/data-layout.md},
+ * "Large groups (read diffusion)".
  *
- * <ul>
- *   <li>{@code lg-head:{<cid>}} — STRING {@code "<head> <at> <spans>"}: the group's newest seq for
- *       every member, its time, and its large periods (at most 16 spans; see {@code lg_lib.lua}).
- *   <li>{@code lg:{<userId>}} — HASH {@code cid -> join seq} (0: a member when the group became
- *       large): the user's large groups.
- *   <li>{@code lg-ack:{<userId>}:<deviceId>} — HASH {@code cid -> seq}: what the device
- *       acknowledged; {@code PEXPIRE messenger.inbox.retention} on every ack that moves.
- * </ul>
- *
- * A pull of a user in no large group costs one {@code EVALSHA} (two empty {@code HGETALL}s); in
+ * <p>A pull of a user in no large group costs one {@code EVALSHA} (two empty {@code HGETALL}s); in
  * {@code L} groups, one more {@code MGET} of {@code L} heads (on a cluster, split by slot by the
  * client): O(L) small reads whatever the groups' sizes and traffic. News is announced with the
  * inbox news ({@code #lg\n<cid>\n<seq>}, on the shard channel of the group's slot on a cluster).

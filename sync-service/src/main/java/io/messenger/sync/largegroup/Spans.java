@@ -1,6 +1,7 @@
 package io.messenger.sync.largegroup;
 
 import io.messenger.model.ConversationId;
+import io.messenger.sync.inbox.LargeGroupNews;
 
 /**
  * Reads a large group's head value, {@code "<head> <at> <spans>"} (written by the {@code lg_*.lua}

@@ -3,6 +3,7 @@ package io.messenger.sync.relay;
 import io.messenger.model.ConversationId;
 import io.messenger.model.InboxItem;
 import io.messenger.support.problem.ApiException;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryClient;
@@ -16,8 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -64,7 +65,8 @@ class DeliveryRelay implements SmartLifecycle {
   private final AtomicInteger held = new AtomicInteger();
   private final String[] cursors = new String[SHARDS];
   private int passes; // on the relay's thread only
-  private volatile ScheduledExecutorService timer;
+  private final ScheduledExecutorService timer;
+  private volatile ScheduledFuture<?> schedule;
   volatile long backOffUntil = System.nanoTime(); // package-private: tests end a back-off
 
   DeliveryRelay(
@@ -75,8 +77,10 @@ class DeliveryRelay implements SmartLifecycle {
       RelayLeases leases,
       DeliveryProperties properties,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      SyncExecutors executors) {
     this.history = history;
+    this.timer = executors.scheduler("delivery-relay");
     this.inbox = inbox;
     this.largeGroups = largeGroups;
     this.confirmations = confirmations;
@@ -256,16 +260,8 @@ class DeliveryRelay implements SmartLifecycle {
     if (!properties.relay()) {
       return;
     }
-    ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "delivery-relay");
-              t.setDaemon(true);
-              return t;
-            });
     long period = properties.sweepInterval().toMillis();
-    executor.scheduleWithFixedDelay(this::runSafely, period, period, TimeUnit.MILLISECONDS);
-    timer = executor;
+    schedule = timer.scheduleWithFixedDelay(this::runSafely, period, period, TimeUnit.MILLISECONDS);
   }
 
   private void runSafely() {
@@ -278,20 +274,16 @@ class DeliveryRelay implements SmartLifecycle {
 
   @Override
   public void stop() {
-    ScheduledExecutorService executor = timer;
-    timer = null;
-    if (executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    ScheduledFuture<?> current = schedule;
+    schedule = null;
+    if (current != null) {
+      current.cancel(true); // interrupts a pass in flight
+      SyncExecutors.awaitQueued(timer, 5);
     }
   }
 
   @Override
   public boolean isRunning() {
-    return timer != null;
+    return schedule != null;
   }
 }

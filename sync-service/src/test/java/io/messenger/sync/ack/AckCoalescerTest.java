@@ -7,6 +7,7 @@ import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncProperties;
 import io.messenger.sync.inbox.InMemoryInboxStore;
 import io.messenger.sync.inbox.Items;
@@ -24,7 +25,12 @@ class AckCoalescerTest {
   private final InMemoryInboxStore store = new InMemoryInboxStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final AckCoalescer acks =
-      new AckCoalescer(store, new SyncProperties(null, null), Clock.systemUTC(), meters);
+      new AckCoalescer(
+          store,
+          new SyncProperties(null, null),
+          Clock.systemUTC(),
+          meters,
+          new SyncExecutors(meters));
 
   private InboxCursor append(int n) {
     InboxCursor last = null;

@@ -76,25 +76,4 @@ class EntryDtoTest {
                 "payload",
                 Map.of("from", "bob")));
   }
-
-  @Test
-  void pullResponseNextCursorIsTheLastEntryOrTheStart() {
-    InboxCursor from = new InboxCursor(5, 0);
-    PullResult none = new PullResult(null, from, from, java.util.List.of(), false);
-    PullResult some =
-        new PullResult(
-            null,
-            cursor,
-            from,
-            java.util.List.of(
-                new EntryJson(json).wire(new InboxEntry(cursor, Items.notification("n-2")))),
-            true);
-    PullResult gap = new PullResult(ResyncReason.GAP, cursor, from, java.util.List.of(), false);
-
-    assertThat(PullResponse.nextCursor(none)).isEqualTo("5-0");
-    assertThat(PullResponse.nextCursor(some)).isEqualTo(cursor.toString());
-    assertThat(PullResponse.resync(gap).resync())
-        .isEqualTo(new PullResponse.Resync(ResyncReason.GAP, cursor.toString()));
-    assertThat(PullResponse.resync(gap).nextCursor()).isEqualTo(cursor.toString());
-  }
 }

@@ -65,65 +65,6 @@ class EntryJsonTest {
     assertThat(body).startsWith("{\"kind\":\"message\"").doesNotContain("cursor");
   }
 
-  @Test
-  void aRenderedPullIsWhatJacksonWritesForThePullResponse() {
-    PullJson renderer = new PullJson(json);
-    InboxCursor from = new InboxCursor(5, 0);
-    List<InboxEntry> list = new ArrayList<>();
-    long millis = 1_700_000_000_000L;
-    for (InboxItem item : items()) {
-      list.add(new InboxEntry(new InboxCursor(millis++, 0), item));
-    }
-    InboxCursor last = list.get(list.size() - 1).cursor();
-    List<WireEntry> wire = list.stream().map(entries::wire).toList();
-    List<EntryDto> dtos = list.stream().map(EntryDto::of).toList();
-
-    for (boolean more : new boolean[] {true, false}) {
-      assertThat(text(renderer.render(new PullResult(null, last, from, wire, more))))
-          .isEqualTo(
-              json.writeValueAsString(
-                  new PullResponse(dtos, last.toString(), more, null, List.of(), false)));
-      assertThat(text(renderer.render(new PullResult(null, last, from, wire.subList(0, 1), more))))
-          .isEqualTo(
-              json.writeValueAsString(
-                  new PullResponse(
-                      dtos.subList(0, 1),
-                      list.get(0).cursor().toString(),
-                      more,
-                      null,
-                      List.of(),
-                      false)));
-    }
-    assertThat(text(renderer.render(new PullResult(null, from, from, List.of(), false))))
-        .isEqualTo(
-            json.writeValueAsString(
-                new PullResponse(List.of(), "5-0", false, null, List.of(), false)));
-    List<io.messenger.sync.largegroup.LargeGroupNews> news =
-        List.of(
-            new io.messenger.sync.largegroup.LargeGroupNews(
-                io.messenger.model.ConversationId.of("g1"), 4, 9, millis),
-            new io.messenger.sync.largegroup.LargeGroupNews(
-                io.messenger.model.ConversationId.of("g2"), 0, 1, millis));
-    PullResult withGroups = new PullResult(null, last, from, wire, false, news, true);
-    assertThat(text(renderer.render(withGroups)))
-        .isEqualTo(
-            json.writeValueAsString(
-                new PullResponse(
-                    dtos,
-                    last.toString(),
-                    false,
-                    null,
-                    List.of(
-                        new PullResponse.LargeGroup("g1", 9, 4),
-                        new PullResponse.LargeGroup("g2", 1, 0)),
-                    true)))
-        .contains("\"largeGroups\":[{\"conversationId\":\"g1\",\"lastSeq\":9,\"afterSeq\":4}");
-    PullResult gap = new PullResult(ResyncReason.GAP, last, from, List.of(), false);
-    assertThat(text(renderer.render(gap)))
-        .isEqualTo(json.writeValueAsString(PullResponse.resync(gap)))
-        .contains("\"resync\":{\"reason\":\"gap\"");
-  }
-
   private static String text(byte[] utf8) {
     return new String(utf8, StandardCharsets.UTF_8);
   }

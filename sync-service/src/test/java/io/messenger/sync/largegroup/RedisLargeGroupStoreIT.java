@@ -6,6 +6,7 @@ import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.UserId;
 import io.messenger.sync.inbox.InboxProperties;
+import io.messenger.sync.inbox.LargeGroupNews;
 import io.messenger.sync.support.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +14,16 @@ import io.messenger.model.UserId;
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.support.security.Caller;
 import io.messenger.sync.StoreFailureAdvice;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncProperties;
+import io.messenger.sync.inbox.EntryJson;
+import io.messenger.sync.inbox.InMemoryInboxStore;
+import io.messenger.sync.inbox.InboxNews;
+import io.messenger.sync.inbox.InboxStore;
+import io.messenger.sync.inbox.Items;
+import io.messenger.sync.inbox.PendingAcks;
+import io.messenger.sync.inbox.PullResult;
+import io.messenger.sync.inbox.longpoll.LongPollRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -43,20 +52,28 @@ class InboxControllerTest {
   private final InMemoryInboxStore store = new InMemoryInboxStore();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final LongPollRegistry longPolls =
-      new LongPollRegistry(new SyncProperties(1, null), meters);
-  private final MockMvc mvc =
-      MockMvcBuilders.standaloneSetup(
-              new InboxController(
-                  new InboxService(
-                      store,
-                      new io.messenger.sync.largegroup.NoLargeGroups(),
-                      PendingAcks.NONE,
-                      longPolls,
-                      meters),
-                  new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
-          .setControllerAdvice(new ProblemAdvice())
-          .setCustomArgumentResolvers(new TestCaller())
-          .build();
+      new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
+  private final MockMvc mvc = mvc(store, longPolls);
+
+  /** {@code GET /v1/sync} over {@code store}, parking in {@code registry}, as alice on d1. */
+  private MockMvc mvc(InboxStore inboxes, LongPollRegistry registry) {
+    return MockMvcBuilders.standaloneSetup(
+            new InboxController(
+                new PullService(
+                    inboxes,
+                    new io.messenger.sync.largegroup.NoLargeGroups(),
+                    PendingAcks.NONE,
+                    registry,
+                    meters),
+                new PullExchanges(
+                    JSON,
+                    new StoreFailureAdvice(meters),
+                    new ProblemAdvice(),
+                    new SyncExecutors(meters))))
+        .setControllerAdvice(new ProblemAdvice())
+        .setCustomArgumentResolvers(new TestCaller())
+        .build();
+  }
 
   /** Resolves the caller as alice on device d1, as the JWT filter would. */
   static final class TestCaller implements HandlerMethodArgumentResolver {
@@ -86,7 +103,10 @@ class InboxControllerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "501", "-1", "ten", "1.5", ""})
+  @ValueSource(
+      strings = {
+        "0", "501", "-1", "ten", "1.5", "", "+5", "05", " 5", "5 ", "0x10", "٣", "１", "1e2"
+      })
   void limitOutOfRangeIsRefusedNotClamped(String limit) throws Exception {
     mvc.perform(get("/v1/sync").param("cursor", "0-0").param("limit", limit))
         .andExpect(status().isBadRequest())
@@ -95,11 +115,12 @@ class InboxControllerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"-1", "30001", "x"})
+  @ValueSource(strings = {"-1", "30001", "x", "-0", "+5", "05", "٣", "", "9999999999"})
   void waitOutOfRangeIsRefused(String waitMs) throws Exception {
     mvc.perform(get("/v1/sync").param("cursor", "0-0").param("waitMs", waitMs))
         .andExpect(status().isBadRequest())
-        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"));
+        .andExpect(jsonPath("$.type").value("urn:messenger:problem:validation"))
+        .andExpect(jsonPath("$.detail").value("waitMs must be an integer from 0 to 30000"));
   }
 
   @Test
@@ -241,20 +262,9 @@ class InboxControllerTest {
             return super.pull(user, device, cursor, pending, limit);
           }
         };
-    LongPollRegistry registry = new LongPollRegistry(new SyncProperties(1, null), meters);
-    MockMvc flakyMvc =
-        MockMvcBuilders.standaloneSetup(
-                new InboxController(
-                    new InboxService(
-                        flaky,
-                        new io.messenger.sync.largegroup.NoLargeGroups(),
-                        PendingAcks.NONE,
-                        registry,
-                        meters),
-                    new PullExchanges(JSON, new StoreFailureAdvice(meters), new ProblemAdvice())))
-            .setControllerAdvice(new ProblemAdvice())
-            .setCustomArgumentResolvers(new TestCaller())
-            .build();
+    LongPollRegistry registry =
+        new LongPollRegistry(new SyncProperties(1, null), meters, new SyncExecutors(meters));
+    MockMvc flakyMvc = mvc(flaky, registry);
     MvcResult pending =
         flakyMvc
             .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))

@@ -1,9 +1,10 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
+import io.messenger.sync.inbox.PullResult;
 import java.time.Duration;
 
 /**
- * The HTTP side of one pull, as {@link InboxService} sees it: answered at once, or parked and
+ * The HTTP side of one pull, as {@link PullService} sees it: answered at once, or parked and
  * answered later from another thread. {@link #answer} or {@link #fail} is called at most once.
  */
 interface PullExchange {

@@ -1,5 +1,7 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
+import io.messenger.sync.inbox.PullResult;
+import io.messenger.sync.inbox.WireEntry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.ObjectWriter;

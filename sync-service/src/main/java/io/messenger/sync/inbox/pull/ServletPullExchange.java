@@ -1,7 +1,8 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import io.messenger.support.problem.ProblemAdvice;
 import io.messenger.sync.StoreFailureAdvice;
+import io.messenger.sync.inbox.PullResult;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;

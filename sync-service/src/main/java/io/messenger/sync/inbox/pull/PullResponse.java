@@ -1,5 +1,8 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
+import io.messenger.sync.inbox.EntryDto;
+import io.messenger.sync.inbox.PullResult;
+import io.messenger.sync.inbox.ResyncReason;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package io.messenger.sync.largegroup;
+package io.messenger.sync.inbox;
 
 import io.messenger.model.ConversationId;
 

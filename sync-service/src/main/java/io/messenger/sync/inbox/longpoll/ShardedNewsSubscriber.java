@@ -1,4 +1,4 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.longpoll;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -10,6 +10,7 @@ import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.messenger.sync.inbox.NewsChannels;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -51,13 +52,8 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
   private final RedisConnectionFactory connections;
   private final LongPollRegistry registry;
   private volatile RedisClusterClient client;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "inbox-news-subscriber");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService scheduler;
+  private volatile ScheduledFuture<?> periodic;
   private final AtomicBoolean pending = new AtomicBoolean();
   private final AtomicBoolean fullPending = new AtomicBoolean();
 
@@ -77,9 +73,14 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
   private volatile Disposable events;
   private volatile boolean running;
 
-  ShardedNewsSubscriber(RedisConnectionFactory connections, LongPollRegistry registry) {
+  /** {@code scheduler}: one thread, for the rounds of subscriptions (never the news itself). */
+  ShardedNewsSubscriber(
+      RedisConnectionFactory connections,
+      LongPollRegistry registry,
+      ScheduledExecutorService scheduler) {
     this.connections = connections;
     this.registry = registry;
+    this.scheduler = scheduler;
   }
 
   @Override
@@ -100,14 +101,15 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
             .filter(ClusterTopologyChangedEvent.class::isInstance)
             .subscribe(e -> resubscribeSoon());
     subscribe(true);
-    scheduler.scheduleWithFixedDelay(
-        () -> {
-          fullPending.set(true);
-          resubscribeSoon();
-        },
-        RESUBSCRIBE_SECONDS,
-        RESUBSCRIBE_SECONDS,
-        TimeUnit.SECONDS);
+    periodic =
+        scheduler.scheduleWithFixedDelay(
+            () -> {
+              fullPending.set(true);
+              resubscribeSoon();
+            },
+            RESUBSCRIBE_SECONDS,
+            RESUBSCRIBE_SECONDS,
+            TimeUnit.SECONDS);
   }
 
   /** Schedules one round of {@link #subscribe} unless one is already waiting. */
@@ -207,7 +209,12 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
     if (subscription != null) {
       subscription.dispose();
     }
-    scheduler.shutdownNow();
+    // Rounds still queued find no connection or not running and do nothing; the scheduler itself
+    // is shut down with the context (SyncExecutors).
+    ScheduledFuture<?> rounds = periodic;
+    if (rounds != null) {
+      rounds.cancel(true);
+    }
     StatefulRedisClusterPubSubConnection<byte[], byte[]> current = connection;
     connection = null;
     if (current != null) {

@@ -1,10 +1,13 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.longpoll;
 
 import io.messenger.model.ConversationId;
 import io.messenger.model.Limits;
 import io.messenger.model.UserId;
+import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.SyncProperties;
+import io.messenger.sync.inbox.InboxNews;
+import io.messenger.sync.inbox.InboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +15,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.stereotype.Component;
@@ -24,12 +25,12 @@ import org.springframework.stereotype.Component;
  * instance subscribes once to {@value InboxStore#NEWS_CHANNEL} (published by {@code append.lua}
  * with each new entry, see {@link InboxNews}) and to the plain {@value InboxStore#SIGNAL_CHANNEL}
  * (a user id, from instances of the first layout). Either wakes each of that user's waiters on a
- * small pool: a waiter parked right before the new entry answers with the entry the news carries,
- * any other re-reads the inbox. Waiters register before they re-check, so no signal is lost in
- * between.
+ * pool of 16 threads ({@code longpoll-waker}): a waiter parked right before the new entry answers
+ * with the entry the news carries, any other re-reads the inbox. Waiters register before they
+ * re-check, so no signal is lost in between.
  */
 @Component
-class LongPollRegistry implements MessageListener, DisposableBean {
+public class LongPollRegistry implements MessageListener {
 
   /** How a large group's news starts ({@code #lg\n<cid>\n<seq>}); never a valid user id. */
   private static final byte[] GROUP_NEWS = "#lg\n".getBytes(StandardCharsets.US_ASCII);
@@ -43,26 +44,20 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   private final int maxParked;
   private final ExecutorService wakers;
 
-  LongPollRegistry(SyncProperties properties, MeterRegistry meters) {
+  public LongPollRegistry(
+      SyncProperties properties, MeterRegistry meters, SyncExecutors executors) {
     this.maxParked = properties.maxParked();
-    this.wakers =
-        // Each woken waiter re-reads its inbox (one Redis call, mostly waiting): with 1,000
-        // parked clients woken by one group send, 4 threads made the last answer wait for 250
-        // sequential reads.
-        Executors.newFixedThreadPool(
-            16,
-            r -> {
-              Thread t = new Thread(r, "longpoll-waker");
-              t.setDaemon(true);
-              return t;
-            });
+    // Each woken waiter re-reads its inbox (one Redis call, mostly waiting): with 1,000 parked
+    // clients woken by one group send, 4 threads made the last answer wait for 250 sequential
+    // reads.
+    this.wakers = executors.fixed("longpoll-waker", 16);
     Gauge.builder(SyncMetrics.LONGPOLL_PARKED, parked, AtomicInteger::get)
         .description("long-polls parked on this instance")
         .register(meters);
   }
 
   /** Takes one of the parking places; {@code false} when all are taken. */
-  boolean tryPark() {
+  public boolean tryPark() {
     while (true) {
       int current = parked.get();
       if (current >= maxParked) {
@@ -74,16 +69,16 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     }
   }
 
-  void unpark() {
+  public void unpark() {
     parked.decrementAndGet();
   }
 
-  int parked() {
+  public int parked() {
     return parked.get();
   }
 
   /** A parked long-poll. */
-  interface Waiter {
+  public interface Waiter {
     /**
      * Called on a waker thread when the user's inbox grew; {@code news} describes the new entry, or
      * is {@code null} when only the user is known.
@@ -99,7 +94,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
    * Registers {@code waiter}, to be woken by news in {@code user}'s inbox or in any of {@code
    * groups} (the user's large groups).
    */
-  void register(UserId user, Waiter waiter, Set<ConversationId> groups) {
+  public void register(UserId user, Waiter waiter, Set<ConversationId> groups) {
     waiters.compute(
         user,
         (key, set) -> {
@@ -112,7 +107,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
     }
   }
 
-  void unregister(UserId user, Waiter waiter) {
+  public void unregister(UserId user, Waiter waiter) {
     waiters.computeIfPresent(
         user,
         (key, set) -> {
@@ -122,7 +117,7 @@ class LongPollRegistry implements MessageListener, DisposableBean {
   }
 
   /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
-  void signal(UserId user, InboxNews news) {
+  public void signal(UserId user, InboxNews news) {
     Set<Waiter> woken = waiters.remove(user);
     if (woken != null) {
       for (Waiter waiter : woken) {
@@ -193,10 +188,5 @@ class LongPollRegistry implements MessageListener, DisposableBean {
       }
     }
     return true;
-  }
-
-  @Override
-  public void destroy() {
-    wakers.shutdownNow();
   }
 }

@@ -1,9 +1,10 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.pull;
 
 import io.messenger.model.InboxCursor;
-import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
+import io.messenger.support.problem.ProblemWriter;
 import io.messenger.support.security.Caller;
+import io.messenger.sync.inbox.Cursors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -12,11 +13,22 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.beans.PropertyEditorSupport;
 import java.time.Duration;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.WebDataBinder;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /** {@code GET /v1/sync}: the caller's device pulls its inbox, optionally long-polling. */
 @RestController
@@ -26,14 +38,14 @@ class InboxController {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 500;
   static final int MAX_WAIT_MS = 30_000;
-  private static final java.util.regex.Pattern DECIMAL =
-      java.util.regex.Pattern.compile("0|[1-9][0-9]{0,8}");
+  static final String LIMIT_RANGE = "limit must be an integer from 1 to " + MAX_LIMIT;
+  static final String WAIT_RANGE = "waitMs must be an integer from 0 to " + MAX_WAIT_MS;
 
-  private final InboxService inbox;
+  private final PullService pulls;
   private final PullExchanges exchanges;
 
-  InboxController(InboxService inbox, PullExchanges exchanges) {
-    this.inbox = inbox;
+  InboxController(PullService pulls, PullExchanges exchanges) {
+    this.pulls = pulls;
     this.exchanges = exchanges;
   }
 
@@ -76,7 +88,9 @@ class InboxController {
                       maximum = "" + MAX_LIMIT,
                       defaultValue = "" + DEFAULT_LIMIT))
           @RequestParam(required = false)
-          String limit,
+          @Min(value = 1, message = LIMIT_RANGE)
+          @Max(value = MAX_LIMIT, message = LIMIT_RANGE)
+          Integer limit,
       @Parameter(
               description = "long-poll: wait up to this many milliseconds for a new entry",
               schema =
@@ -86,15 +100,17 @@ class InboxController {
                       maximum = "" + MAX_WAIT_MS,
                       defaultValue = "0"))
           @RequestParam(required = false)
-          String waitMs,
+          @Min(value = 0, message = WAIT_RANGE)
+          @Max(value = MAX_WAIT_MS, message = WAIT_RANGE)
+          Integer waitMs,
       @Parameter(hidden = true) HttpServletRequest request,
       @Parameter(hidden = true) HttpServletResponse response) {
     InboxCursor from = cursor == null ? null : Cursors.parse(cursor);
-    int max = intParam("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-    int wait = intParam("waitMs", waitMs, 0, 0, MAX_WAIT_MS);
+    int max = limit == null ? DEFAULT_LIMIT : limit;
+    int wait = waitMs == null ? 0 : waitMs;
     // The answer is written by the exchange (pre-rendered JSON, see ServletPullExchange), now or
     // when a parked long-poll is woken.
-    inbox.pull(
+    pulls.pull(
         caller.userId(),
         caller.deviceId(),
         from,
@@ -103,23 +119,40 @@ class InboxController {
         exchanges.open(request, response));
   }
 
-  private static int intParam(String name, String text, int fallback, int min, int max) {
-    if (text == null) {
-      return fallback;
-    }
-    // Plain ASCII decimals only: Integer.parseInt alone also takes "+5" and non-ASCII digits.
-    if (!DECIMAL.matcher(text).matches()) {
-      throw outOfRange(name, min, max);
-    }
-    int value = Integer.parseInt(text);
-    if (value < min || value > max) {
-      throw outOfRange(name, min, max);
-    }
-    return value;
+  /**
+   * {@code limit} and {@code waitMs} are plain ASCII decimals: Spring's own conversion would also
+   * take {@code "+5"}, {@code " 5"}, {@code "0x10"}, {@code "05"} and non-ASCII digits. The range
+   * is checked by the constraints above (method validation: 400 {@code validation} with their
+   * message).
+   */
+  @InitBinder
+  void plainDecimals(WebDataBinder binder) {
+    binder.registerCustomEditor(Integer.class, new PlainDecimal());
   }
 
-  private static ApiException outOfRange(String name, int min, int max) {
-    return ApiException.badRequest(
-        ProblemType.VALIDATION, name + " must be an integer from " + min + " to " + max);
+  /** A value that is no plain decimal gets the same answer as one out of range. */
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ProblemDetail> notADecimal(MethodArgumentTypeMismatchException e) {
+    String detail =
+        switch (e.getName()) {
+          case "limit" -> LIMIT_RANGE;
+          case "waitMs" -> WAIT_RANGE;
+          default -> "parameter '" + e.getName() + "' has an invalid value";
+        };
+    return ResponseEntity.badRequest()
+        .body(ProblemWriter.problem(HttpStatus.BAD_REQUEST, ProblemType.VALIDATION, detail));
+  }
+
+  /** {@code 0} or a decimal without sign, spaces or leading zeros, of at most 9 ASCII digits. */
+  static final class PlainDecimal extends PropertyEditorSupport {
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
+
+    @Override
+    public void setAsText(String text) {
+      if (!DECIMAL.matcher(text).matches()) {
+        throw new IllegalArgumentException("not a plain decimal");
+      }
+      setValue(Integer.valueOf(text));
+    }
   }
 }

@@ -1,7 +1,8 @@
-package io.messenger.sync.inbox;
+package io.messenger.sync.inbox.longpoll;
 
+import io.messenger.sync.SyncExecutors;
+import io.messenger.sync.inbox.InboxStore;
 import java.util.List;
-import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -20,16 +21,10 @@ class InboxSignalConfiguration {
 
   @Bean
   RedisMessageListenerContainer inboxSignalListener(
-      RedisConnectionFactory connections, LongPollRegistry registry) {
+      RedisConnectionFactory connections, LongPollRegistry registry, SyncExecutors executors) {
     RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     container.setConnectionFactory(connections);
-    container.setTaskExecutor(
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "inbox-signal");
-              t.setDaemon(true);
-              return t;
-            }));
+    container.setTaskExecutor(executors.single("inbox-signal"));
     container.addMessageListener(
         registry,
         List.of(
@@ -41,7 +36,8 @@ class InboxSignalConfiguration {
   /** On a Redis Cluster, the news comes over sharded pub/sub instead (nothing on one Redis). */
   @Bean
   ShardedNewsSubscriber shardedInboxNews(
-      RedisConnectionFactory connections, LongPollRegistry registry) {
-    return new ShardedNewsSubscriber(connections, registry);
+      RedisConnectionFactory connections, LongPollRegistry registry, SyncExecutors executors) {
+    return new ShardedNewsSubscriber(
+        connections, registry, executors.scheduler("inbox-news-subscriber"));
   }
 }
