@@ -31,8 +31,8 @@ class DeliveryRelaySystemIT {
 
   @Test
   void aSendWhoseInstanceDiedBeforeItsFanOutReachesEveryInbox() throws Exception {
-    List<Client> members = clients("pre", 20);
-    String cid = group(members);
+    List<Client> members = MessengerSystemIT.clients("pre", 20);
+    String cid = MessengerSystemIT.group(members);
     ServiceProcess victim =
         ServiceProcess.start("sync-victim-1", "sync.jar", SystemUnderTest.syncEnvironment())
             .awaitUp(Duration.ofSeconds(120));
@@ -53,8 +53,8 @@ class DeliveryRelaySystemIT {
 
   @Test
   void aGroupFanOutCutOffByAKillIsCompletedWithoutDuplicates() throws Exception {
-    List<Client> members = clients("mid", 400);
-    String cid = group(members);
+    List<Client> members = MessengerSystemIT.clients("mid", 400);
+    String cid = MessengerSystemIT.group(members);
     ServiceProcess victim =
         ServiceProcess.start("sync-victim-2", "sync.jar", SystemUnderTest.syncEnvironment())
             .awaitUp(Duration.ofSeconds(120));
@@ -68,8 +68,8 @@ class DeliveryRelaySystemIT {
 
   @Test
   void sendsThatAnswered503WhileRedisWasPausedAreDeliveredAfterwards() throws Exception {
-    List<Client> members = clients("paused", 5);
-    String cid = group(members);
+    List<Client> members = MessengerSystemIT.clients("paused", 5);
+    String cid = MessengerSystemIT.group(members);
     Client sender = members.get(1);
     // Paused until the send has answered (unpaused below), with a timeout only as a safety net:
     // a pause of a fixed few seconds could run out before a slow history write reaches the fan-out.
@@ -88,8 +88,8 @@ class DeliveryRelaySystemIT {
 
   @Test
   void sixtyFourSendersOnTwoInstancesGetDenseUniqueSeqs() throws Exception {
-    List<Client> members = clients("dense", 8);
-    String cid = group(members);
+    List<Client> members = MessengerSystemIT.clients("dense", 8);
+    String cid = MessengerSystemIT.group(members);
     int senders = 64;
     int each = 3;
     Set<Long> seqs = ConcurrentHashMap.newKeySet();
@@ -135,20 +135,6 @@ class DeliveryRelaySystemIT {
     int total = senders * each;
     assertThat(seqs).hasSize(total);
     assertThat(seqs).allMatch(seq -> seq >= 1 && seq <= total);
-  }
-
-  private static List<Client> clients(String prefix, int count) {
-    List<Client> out = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      out.add(new Client(MessengerSystemIT.user(prefix + i), "phone"));
-    }
-    return out;
-  }
-
-  private static String group(List<Client> members) {
-    String[] others =
-        members.subList(1, members.size()).stream().map(c -> c.user).toArray(String[]::new);
-    return MessengerSystemIT.conversation(members.get(0), "group", others);
   }
 
   /** Waits until the history shows the message with this text (durable); returns its seq. */

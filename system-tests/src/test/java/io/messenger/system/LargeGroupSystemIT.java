@@ -31,11 +31,11 @@ class LargeGroupSystemIT {
 
   @Test
   void everyMemberOfAGroupOfTwoThousandCatchesUpThroughLargeGroupsAndEvents() throws Exception {
-    List<Client> members = clients("big", 2000);
+    List<Client> members = MessengerSystemIT.clients("big", 2000);
     Client owner = members.get(0);
     // Created with 1,000 (a large group from its creation), grown to 2,000 in one change: a request
     // body holds at most 64 KiB, about 3,000 ids.
-    String cid = group(members.subList(0, 1000));
+    String cid = MessengerSystemIT.group(members.subList(0, 1000));
     assertThat(
             changeMembers(
                 owner,
@@ -97,9 +97,9 @@ class LargeGroupSystemIT {
 
   @Test
   void aGroupThatGrowsAcrossTheThresholdAndShrinksBackLosesAndRepeatsNothing() {
-    List<Client> members = clients("edge", 502);
+    List<Client> members = MessengerSystemIT.clients("edge", 502);
     Client owner = members.get(0);
-    String cid = group(members.subList(0, 500)); // 500: write diffusion
+    String cid = MessengerSystemIT.group(members.subList(0, 500)); // 500: write diffusion
     forAll(members, MessengerSystemIT::register);
 
     assertThat(MessengerSystemIT.send(owner, sync1(), cid, "edge-1", "small").status())
@@ -206,19 +206,5 @@ class LargeGroupSystemIT {
       all.add(CompletableFuture.runAsync(() -> check.accept(client), POOL));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-  }
-
-  private static List<Client> clients(String prefix, int count) {
-    List<Client> out = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      out.add(new Client(MessengerSystemIT.user(prefix + i), "phone"));
-    }
-    return out;
-  }
-
-  private static String group(List<Client> members) {
-    String[] others =
-        members.subList(1, members.size()).stream().map(c -> c.user).toArray(String[]::new);
-    return MessengerSystemIT.conversation(members.get(0), "group", others);
   }
 }

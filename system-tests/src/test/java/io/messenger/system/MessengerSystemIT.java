@@ -48,6 +48,22 @@ class MessengerSystemIT {
     return answer.get("conversationId").asString();
   }
 
+  /** {@code count} new users' phones, named after {@code prefix}. */
+  static List<Client> clients(String prefix, int count) {
+    List<Client> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      out.add(new Client(user(prefix + i), "phone"));
+    }
+    return out;
+  }
+
+  /** A group of {@code members}, created by the first. */
+  static String group(List<Client> members) {
+    String[] others =
+        members.subList(1, members.size()).stream().map(c -> c.user).toArray(String[]::new);
+    return conversation(members.get(0), "group", others);
+  }
+
   static Client.Answer send(
       Client sender, ServiceProcess via, String cid, String clientMsgId, String text) {
     return sender.post(
