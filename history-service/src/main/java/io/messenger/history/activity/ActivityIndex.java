@@ -12,12 +12,12 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.conversation.Conversation;
+import io.messenger.history.conversation.ConversationRows;
 import io.messenger.history.conversation.ConversationStore;
 import io.messenger.history.conversation.FanoutProperties;
 import io.messenger.history.event.EventLog;
 import io.messenger.history.event.LoggedEvent;
 import io.messenger.model.ConversationId;
-import io.messenger.model.ConversationType;
 import io.messenger.model.UserId;
 import java.time.Clock;
 import java.time.Instant;
@@ -126,8 +126,9 @@ public class ActivityIndex {
                 + " WHERE conversation_id = ?");
     readConversation =
         session.prepare(
-            "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq,"
-                + " member_count, last_event_seq, last_event_at, listed_as_large FROM "
+            "SELECT "
+                + ConversationRows.COLUMNS
+                + ", last_event_seq, last_event_at, listed_as_large FROM "
                 + conversations
                 + " WHERE conversation_id = ?");
     readEventTime =
@@ -583,22 +584,10 @@ public class ActivityIndex {
         .thenCompose(
             rs -> {
               Row row = rs.one();
-              if (row == null || row.getString("type") == null) {
+              Conversation c = ConversationRows.of(id, row);
+              if (c == null) {
                 return CompletableFuture.completedFuture(null);
               }
-              Conversation c =
-                  new Conversation(
-                      id,
-                      ConversationType.fromWire(row.getString("type")),
-                      row.getString("title"),
-                      UserId.of(row.getString("created_by")),
-                      row.getInstant("created_at"),
-                      row.getLong("last_seq"),
-                      row.getLong("msg_count"),
-                      row.getLong("last_message_seq"),
-                      row.isNull("member_count")
-                          ? Conversation.UNKNOWN_COUNT
-                          : row.getInt("member_count"));
               boolean large = isLarge(row);
               if (!row.isNull("last_event_at")) {
                 return CompletableFuture.completedFuture(

@@ -11,7 +11,6 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.model.ConversationId;
-import io.messenger.model.ConversationType;
 import io.messenger.model.UserId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,8 +55,9 @@ class CassandraConversationStore implements ConversationStore {
     String userTable = ks.table("user_conversations");
     find =
         session.prepare(
-            "SELECT type, title, created_by, created_at, last_seq, msg_count, last_message_seq,"
-                + " member_count, large FROM "
+            "SELECT "
+                + ConversationRows.COLUMNS
+                + " FROM "
                 + conversations
                 + " WHERE conversation_id = ?");
     members = session.prepare("SELECT user_id FROM " + memberTable + " WHERE conversation_id = ?");
@@ -126,21 +126,7 @@ class CassandraConversationStore implements ConversationStore {
   }
 
   private static Optional<Conversation> toConversation(ConversationId id, Row row) {
-    if (row == null || row.getString("type") == null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new Conversation(
-            id,
-            ConversationType.fromWire(row.getString("type")),
-            row.getString("title"),
-            UserId.of(row.getString("created_by")),
-            row.getInstant("created_at"),
-            row.getLong("last_seq"),
-            row.getLong("msg_count"),
-            row.getLong("last_message_seq"),
-            row.isNull("member_count") ? Conversation.UNKNOWN_COUNT : row.getInt("member_count"),
-            !row.isNull("large") && row.getBoolean("large")));
+    return Optional.ofNullable(ConversationRows.of(id, row));
   }
 
   @Override
