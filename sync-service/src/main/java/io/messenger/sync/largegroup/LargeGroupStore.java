@@ -46,6 +46,12 @@ public interface LargeGroupStore {
   boolean advance(ConversationId id, long seq, Instant at);
 
   /**
+   * Whether {@code seq} lies in one of the group's large periods, i.e. read diffusion carries it
+   * whatever mode the group has now (the relay sweeps an event with the group's current mode).
+   */
+  boolean readDiffused(ConversationId id, long seq);
+
+  /**
    * The large groups of {@code user} in which {@code device} has news, those with the oldest news
    * first, at most {@link #MAX_NEWS}.
    */

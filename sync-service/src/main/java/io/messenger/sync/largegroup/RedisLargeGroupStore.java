@@ -132,6 +132,12 @@ class RedisLargeGroupStore implements LargeGroupStore {
   }
 
   @Override
+  public boolean readDiffused(ConversationId id, long seq) {
+    String head = redis.opsForValue().get(headKey(id));
+    return head != null && Spans.covers(head, seq);
+  }
+
+  @Override
   public Pending pending(UserId user, DeviceId device) {
     List<?> both = redis.execute(state, List.of(groupsKey(user), acksKey(user, device)));
     Map<String, String> joined = pairs((List<?>) both.get(0));

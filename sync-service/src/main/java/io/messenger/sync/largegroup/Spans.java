@@ -13,6 +13,23 @@ final class Spans {
 
   private Spans() {}
 
+  /** Whether {@code seq} lies in one of the periods of {@code value} (F < seq <= U, or F < seq). */
+  static boolean covers(String value, long seq) {
+    String[] parts = value.split(" ", 3);
+    for (String span : parts.length > 2 ? parts[2].split(",") : new String[0]) {
+      if (span.isEmpty()) {
+        continue;
+      }
+      int dash = span.indexOf('-');
+      String end = span.substring(dash + 1);
+      if (seq > Long.parseLong(span.substring(0, dash))
+          && (end.isEmpty() || seq <= Long.parseLong(end))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The news a device has in the group when it has everything up to {@code from} (its ack, or the
    * seq it joined at): walking the periods, the first one with events after what it has; {@code

@@ -227,12 +227,20 @@ class DeliveryRelay implements SmartLifecycle {
             ? new InboxItem.MessageItem(delivery.message())
             : new InboxItem.OperationItem(delivery.operation());
     checked.increment();
+    ConversationId conversation =
+        delivery.message() != null
+            ? delivery.message().conversationId()
+            : delivery.operation().conversationId();
+    long seq = delivery.message() != null ? delivery.message().seq() : delivery.operation().seq();
+    // The history-service answers with the group's mode at the sweep; an event of a large period
+    // swept after the group shrank is still read diffusion's (else members would get it twice).
+    boolean viaHead =
+        delivery.largeGroup()
+            || (!delivery.recipients().isEmpty() && largeGroups.readDiffused(conversation, seq));
     int added =
-        !delivery.largeGroup()
-            ? inbox.deliver(delivery.recipients(), item).size()
-            : delivery.message() != null
-                ? advanced(delivery.message().conversationId(), delivery.message().seq(), item)
-                : advanced(delivery.operation().conversationId(), delivery.operation().seq(), item);
+        viaHead
+            ? advanced(conversation, seq, item)
+            : inbox.deliver(delivery.recipients(), item).size();
     if (added > 0) {
       redriven.increment(added);
       lag.record(Duration.between(item.sentAt(), now));

@@ -28,6 +28,11 @@ public final class NoLargeGroups implements LargeGroupStore {
   }
 
   @Override
+  public boolean readDiffused(ConversationId id, long seq) {
+    return false;
+  }
+
+  @Override
   public Pending pending(UserId user, DeviceId device) {
     return Pending.NONE;
   }

@@ -103,6 +103,12 @@ class RedisLargeGroupStoreIT {
         .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
         .containsExactly(10L, 20L);
     store.ack(ann, PHONE, Map.of(group, 20L));
+    // What read diffusion carried, whatever the group's mode is now: 11..20 and 31 on.
+    assertThat(store.readDiffused(group, 10)).isFalse();
+    assertThat(store.readDiffused(group, 11)).isTrue();
+    assertThat(store.readDiffused(group, 20)).isTrue();
+    assertThat(store.readDiffused(group, 25)).isFalse();
+    assertThat(store.readDiffused(group, 31)).isTrue();
     assertThat(only(ann, PHONE))
         .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
         .containsExactly(30L, 33L);
