@@ -13,8 +13,9 @@
 #      the phone acks and its next cursor-less pull starts after it, the history page has it;
 #   5. asks the Compose Prometheus (HTTP API) for up == 1 of both services;
 #   6. prints the containers' memory, then `down -v` (containers, network, volumes) on any exit.
-# Environment: COMPOSE_PROJECT_NAME [messenger-check], CHECK_SYNC_PORT [28081],
-# CHECK_HISTORY_PORT [28082], CHECK_PROMETHEUS_PORT [29090], KEEP_STACK=1 leaves it running.
+# Environment: COMPOSE_PROJECT_NAME [messenger-check-<pid>], CHECK_SYNC_PORT, CHECK_HISTORY_PORT,
+# CHECK_PROMETHEUS_PORT [the first free ports from 28081, 28082, 29090; a port given must be free],
+# KEEP_STACK=1 leaves it running.
 # Needs root (or a running engine and built images), curl, jq, openssl.
 # shellcheck disable=SC2317 # cleanup() runs from a trap
 set -euo pipefail
@@ -41,15 +42,26 @@ read -r -a COMPOSE <<<"$("$REPO_ROOT/scripts/docker-local.sh" compose)" ||
 export COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0
 log "engine and images ready; compose: ${COMPOSE[*]}; images: redis $MESSENGER_REDIS_IMAGE, cassandra $MESSENGER_CASSANDRA_IMAGE, prometheus $MESSENGER_PROMETHEUS_IMAGE"
 
-export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-messenger-check}
-export SYNC_HOST_PORT=${CHECK_SYNC_PORT:-28081}
-export HISTORY_HOST_PORT=${CHECK_HISTORY_PORT:-28082}
-export PROMETHEUS_HOST_PORT=${CHECK_PROMETHEUS_PORT:-29090}
-for port in "$SYNC_HOST_PORT" "$HISTORY_HOST_PORT" "$PROMETHEUS_HOST_PORT"; do
-  if ! port_free "$port"; then
-    fail "port $port is taken (set CHECK_SYNC_PORT / CHECK_HISTORY_PORT / CHECK_PROMETHEUS_PORT)"
-  fi
+# Each run is its own Compose project, messenger-check-<pid of this script>, so that two runs on one
+# machine (a developer's and CI's) never share containers or ports. A project of a run whose process
+# is gone (killed, machine cut off) is taken down first: it would hold ports and memory.
+for project in $(docker ps -a --filter label=com.docker.compose.project --format '{{.Label "com.docker.compose.project"}}' | sort -u); do
+  [[ "$project" =~ ^messenger-check-([0-9]+)$ ]] || continue
+  kill -0 "${BASH_REMATCH[1]}" 2>/dev/null && continue
+  log "taking down the leftover project $project of a run that is gone"
+  COMPOSE_PROJECT_NAME=$project "${COMPOSE[@]}" -f "$REPO_ROOT/docker-compose.yml" down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
 done
+export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-messenger-check-$$}
+# Ports: the ones asked for must be free; otherwise the first free ones from 28081 / 28082 / 29090.
+port_or_fail() { # VALUE NAME: VALUE, or fail when it is taken
+  port_free "$1" || fail "port $1 ($2) is taken"
+  printf '%s' "$1"
+}
+if [[ -n "${CHECK_SYNC_PORT:-}" ]]; then SYNC_HOST_PORT=$(port_or_fail "$CHECK_SYNC_PORT" CHECK_SYNC_PORT); else SYNC_HOST_PORT=$(pick_port 28081); fi
+if [[ -n "${CHECK_HISTORY_PORT:-}" ]]; then HISTORY_HOST_PORT=$(port_or_fail "$CHECK_HISTORY_PORT" CHECK_HISTORY_PORT); else HISTORY_HOST_PORT=$(pick_port 28082 "$SYNC_HOST_PORT"); fi
+if [[ -n "${CHECK_PROMETHEUS_PORT:-}" ]]; then PROMETHEUS_HOST_PORT=$(port_or_fail "$CHECK_PROMETHEUS_PORT" CHECK_PROMETHEUS_PORT); else PROMETHEUS_HOST_PORT=$(pick_port 29090 "$SYNC_HOST_PORT" "$HISTORY_HOST_PORT"); fi
+export SYNC_HOST_PORT HISTORY_HOST_PORT PROMETHEUS_HOST_PORT
+log "project $COMPOSE_PROJECT_NAME on ports sync $SYNC_HOST_PORT, history $HISTORY_HOST_PORT, prometheus $PROMETHEUS_HOST_PORT"
 # Fresh secrets for this stack; the tokens below are signed with them.
 MESSENGER_JWT_SECRET=check-client-$(openssl rand -hex 24)
 MESSENGER_INTERNAL_SECRET=check-internal-$(openssl rand -hex 24)
@@ -69,7 +81,7 @@ cleanup() {
     done
   fi
   if [[ "${KEEP_STACK:-0}" == 1 ]]; then
-    log "KEEP_STACK=1: left running (down: ${COMPOSE[*]} -p $COMPOSE_PROJECT_NAME down -v)"
+    log "KEEP_STACK=1: left running until the next run of this check (down now: ${COMPOSE[*]} -p $COMPOSE_PROJECT_NAME down -v)"
   else
     compose down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
     # the untagged layers of earlier builds (the Maven stage holds a whole Maven repository)
@@ -81,8 +93,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-compose down -v --remove-orphans >/dev/null 2>&1 || true # a leftover of an interrupted run
 
 # --- 2. service images ---------------------------------------------------------------------------
 t=$SECONDS
