@@ -37,6 +37,20 @@ public sealed interface SystemNotification {
   String type();
 
   /**
+   * The id of a notification the messenger writes about a conversation ({@code prefix} such as
+   * {@code added}, then the conversation id and, for a member change, its change id): the same
+   * wherever it is derived, so the inbox keeps one entry however often it is written, and the
+   * conversation events endpoint names it as the inbox does.
+   */
+  static String idOf(String prefix, String... parts) {
+    String plain = prefix + "." + String.join(".", parts);
+    if (Limits.isValidClientId(plain)) {
+      return plain;
+    }
+    return prefix + "." + Sha256.hex(parts).substring(0, 40);
+  }
+
+  /**
    * A conversation was created with these members (the creator among them). For a large group
    * {@code members} holds only the first {@value Limits#MEMBERS_IN_NOTIFICATION} by id and {@code
    * memberCount} says how many there are (the members endpoint pages the rest); otherwise {@code
@@ -75,14 +89,36 @@ public sealed interface SystemNotification {
     }
   }
 
-  /** Members were added to a conversation by {@code by}. */
-  record MemberAdded(List<UserId> members, UserId by) implements SystemNotification {
+  /**
+   * Members were added to a conversation by {@code by}. In a large group the entry lists at most
+   * the first {@value Limits#MEMBERS_IN_NOTIFICATION} of them by id and {@code count} says how many
+   * there are (each of them gets the entry: a whole list each would cost the square of the change's
+   * size); otherwise {@code count} is absent and {@code members} is all of them.
+   */
+  record MemberAdded(
+      List<UserId> members, UserId by, @JsonInclude(JsonInclude.Include.NON_NULL) Integer count)
+      implements SystemNotification {
+
+    public MemberAdded(List<UserId> members, UserId by) {
+      this(members, by, null);
+    }
+
     public MemberAdded {
       members = List.copyOf(members);
       if (members.isEmpty()) {
         throw new IllegalArgumentException("members must not be empty");
       }
       Objects.requireNonNull(by, "by");
+    }
+
+    /** All of {@code members}, or in a large group the first ones and how many there are. */
+    public static MemberAdded of(List<UserId> members, UserId by, boolean largeGroup) {
+      return largeGroup && members.size() > Limits.MEMBERS_IN_NOTIFICATION
+          ? new MemberAdded(
+              members.stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
+              by,
+              members.size())
+          : new MemberAdded(members, by);
     }
 
     @JsonProperty("type")
@@ -92,14 +128,36 @@ public sealed interface SystemNotification {
     }
   }
 
-  /** Members were removed from (or left) a conversation by {@code by}. */
-  record MemberRemoved(List<UserId> members, UserId by) implements SystemNotification {
+  /**
+   * Members were removed from (or left) a conversation by {@code by}. In a large group the entry
+   * lists at most the first {@value Limits#MEMBERS_IN_NOTIFICATION} of them by id and {@code count}
+   * says how many there are (each of them gets the entry: a whole list each would cost the square
+   * of the change's size); otherwise {@code count} is absent and {@code members} is all of them.
+   */
+  record MemberRemoved(
+      List<UserId> members, UserId by, @JsonInclude(JsonInclude.Include.NON_NULL) Integer count)
+      implements SystemNotification {
+
+    public MemberRemoved(List<UserId> members, UserId by) {
+      this(members, by, null);
+    }
+
     public MemberRemoved {
       members = List.copyOf(members);
       if (members.isEmpty()) {
         throw new IllegalArgumentException("members must not be empty");
       }
       Objects.requireNonNull(by, "by");
+    }
+
+    /** All of {@code members}, or in a large group the first ones and how many there are. */
+    public static MemberRemoved of(List<UserId> members, UserId by, boolean largeGroup) {
+      return largeGroup && members.size() > Limits.MEMBERS_IN_NOTIFICATION
+          ? new MemberRemoved(
+              members.stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
+              by,
+              members.size())
+          : new MemberRemoved(members, by);
     }
 
     @JsonProperty("type")

@@ -34,6 +34,7 @@ public class ConversationService {
   private final GroupProperties groups;
   private final FanoutProperties fanout;
   private final ActivityIndex activity;
+  private final MembershipLog log;
   private final Clock clock;
 
   ConversationService(
@@ -42,12 +43,14 @@ public class ConversationService {
       GroupProperties groups,
       FanoutProperties fanout,
       ActivityIndex activity,
+      MembershipLog log,
       Clock clock) {
     this.store = store;
     this.changes = changes;
     this.groups = groups;
     this.fanout = fanout;
     this.activity = activity;
+    this.log = log;
     this.clock = clock;
   }
 
@@ -63,8 +66,10 @@ public class ConversationService {
    * @param memberCount the number of members after the change
    * @param wasLarge whether the group was a large group before the change
    * @param large whether it is one after it
-   * @param lastSeq the conversation's newest event seq known at the change (a hint: never ahead of
-   *     the log)
+   * @param lastSeq the change's own seq in the log when it changed something (every event before it
+   *     was written in the mode before the change); otherwise the newest seq known (a hint, never
+   *     ahead of the log)
+   * @param seq the change's seq in the log, 0 when it changed nothing
    */
   public record MembersChanged(
       Conversation conversation,
@@ -76,7 +81,11 @@ public class ConversationService {
       int memberCount,
       boolean wasLarge,
       boolean large,
-      long lastSeq) {}
+      long lastSeq,
+      long seq) {}
+
+  /** Who a logged membership change added and removed. */
+  public record MemberNames(List<UserId> added, List<UserId> removed) {}
 
   /**
    * Creates a conversation. A direct one exists once per pair (a repeat answers the existing one);
@@ -202,7 +211,8 @@ public class ConversationService {
     for (int attempt = 1; attempt <= MAX_CHANGE_ATTEMPTS; attempt++) {
       MemberChanges.Change last = changes.current(id);
       if (!last.applied()) {
-        applyRows(id, last); // a change whose writer died before writing all its rows
+        // a change whose writer died before writing all of it: finished, and logged, now
+        applyRows(id, last, store.find(id).orElseThrow(), now());
       }
       Conversation now0 = store.find(id).orElseThrow();
       int count = last.memberCount() >= 0 ? last.memberCount() : store.memberCount(now0);
@@ -230,12 +240,13 @@ public class ConversationService {
       // The mode is decided at each change (and kept between them), so the sync-service, which
       // registers members for read diffusion on a change, always sees the mode change.
       boolean large = changed ? fanout.isLarge(afterCount) : wasLarge;
-      Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      Instant now = now();
       String changeId = UUID.randomUUID().toString().replace("-", "");
       MemberChanges.Change next =
           new MemberChanges.Change(
               last.version() + 1,
               changeId,
+              actor,
               List.copyOf(toAdd),
               List.copyOf(toRemove),
               now,
@@ -245,9 +256,7 @@ public class ConversationService {
       if (changed && !changes.propose(id, last, next)) {
         continue;
       }
-      if (changed) {
-        applyRows(id, next);
-      }
+      long seq = changed ? applyRows(id, next, now0, now) : 0;
       List<UserId> members;
       if (before != null) {
         TreeSet<UserId> after = new TreeSet<>(before);
@@ -271,7 +280,8 @@ public class ConversationService {
           afterCount,
           wasLarge,
           large,
-          now0.lastSeq());
+          changed ? seq : now0.lastSeq(),
+          seq);
     }
     throw ApiException.unavailable(
         "the members of this conversation are changing too often; retry", RETRY_AFTER, null);
@@ -297,8 +307,13 @@ public class ConversationService {
     return present;
   }
 
-  /** Writes the member rows of {@code change} (idempotent), then marks it applied. */
-  private void applyRows(ConversationId id, MemberChanges.Change change) {
+  /**
+   * Writes the member rows of {@code change}, its count, mode and names (idempotent), logs it
+   * (once, at {@code at} if now), then marks it applied; returns its seq (0 for a change recorded
+   * before changes had an actor, which is not logged).
+   */
+  private long applyRows(
+      ConversationId id, MemberChanges.Change change, Conversation row, Instant at) {
     if (!change.added().isEmpty()) {
       store.addMembers(id, change.added(), change.at());
     }
@@ -313,7 +328,25 @@ public class ConversationService {
                 store.find(id).orElseThrow().withMemberCount(Conversation.UNKNOWN_COUNT));
     store.recordMemberCount(id, count, change.large(), change.version());
     activity.membersChanged(id, change.added(), change.removed(), count, change.version());
+    long seq = 0;
+    if (change.actor() != null) {
+      changes.recordNames(id, change);
+      seq = log.logged(row, change.actor(), change.changeId(), at, change.large());
+    }
     changes.applied(id, change.version());
+    return seq;
+  }
+
+  /** Who the logged membership change {@code changeId} added and removed, without waiting. */
+  public CompletionStage<MemberNames> memberNamesAsync(ConversationId id, String changeId) {
+    return changes
+        .namesAsync(id, changeId)
+        .thenApply(names -> new MemberNames(names.added(), names.removed()));
+  }
+
+  /** Now, to the millisecond Cassandra keeps (so a repeated answer is identical). */
+  private Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
   /**

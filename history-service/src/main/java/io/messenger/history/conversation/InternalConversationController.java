@@ -54,7 +54,7 @@ class InternalConversationController {
       @Size(max = 100_000) List<@NotNull UserId> add,
       @Size(max = 100_000) List<@NotNull UserId> remove) {}
 
-  /** See {@link ConversationService.MembersChanged} for the last four fields. */
+  /** See {@link ConversationService.MembersChanged} for the last five fields. */
   record MembersView(
       ConversationId conversationId,
       ConversationType type,
@@ -67,7 +67,8 @@ class InternalConversationController {
       int memberCount,
       boolean wasLarge,
       boolean large,
-      long lastSeq) {}
+      long lastSeq,
+      long seq) {}
 
   @Operation(summary = "Create a conversation (a direct one only once per pair)")
   @ApiResponse(responseCode = "201", description = "Created", useReturnTypeSchema = true)
@@ -126,6 +127,7 @@ class InternalConversationController {
         change.memberCount(),
         change.wasLarge(),
         change.large(),
-        change.lastSeq());
+        change.lastSeq(),
+        change.seq());
   }
 }

@@ -13,29 +13,40 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Repository;
 
 /**
  * The two lightweight transactions of membership: the newest change of each conversation ({@code
  * member_changes}, one version counter per conversation) and the claims of group creations with a
- * client request id ({@code create_requests}). See V003__idempotent_membership.cql.
+ * client request id ({@code create_requests}), see V003__idempotent_membership.cql; and who each
+ * logged change added and removed ({@code member_change_names}, V007).
  */
 @Repository
 class MemberChanges {
 
-  /** The newest change: its version, what it did, and whether its member rows are all written. */
+  /**
+   * The newest change: its version, who made it and what it did, and whether it is all written
+   * (member rows, count, names, its event in the log). {@code actor} is null for a change recorded
+   * before V007, which is then not logged.
+   */
   record Change(
       long version,
       String changeId,
+      UserId actor,
       List<UserId> added,
       List<UserId> removed,
       Instant at,
       boolean applied,
       int memberCount,
       boolean large) {
-    static final Change NONE = new Change(0, null, List.of(), List.of(), null, true, -1, false);
+    static final Change NONE =
+        new Change(0, null, null, List.of(), List.of(), null, true, -1, false);
   }
+
+  /** Who a logged change added and removed. */
+  record Names(List<UserId> added, List<UserId> removed) {}
 
   /** A group creation already claimed under a client request id. */
   record Creation(ConversationId conversationId, String fingerprint, Instant createdAt) {}
@@ -46,18 +57,21 @@ class MemberChanges {
   private final PreparedStatement propose;
   private final PreparedStatement applied;
   private final PreparedStatement claimCreation;
+  private final PreparedStatement writeNames;
+  private final PreparedStatement readNames;
 
   MemberChanges(CqlSession session, Keyspace ks) {
     this.session = session;
     String changes = ks.table("member_changes");
     current =
         session.prepare(
-            "SELECT version, change_id, added, removed, at, applied, member_count, large FROM "
+            "SELECT version, change_id, actor_id, added, removed, at, applied, member_count, large"
+                + " FROM "
                 + changes
                 + " WHERE conversation_id = ?");
     String set =
-        " SET version = ?, change_id = ?, added = ?, removed = ?, at = ?, applied = false,"
-            + " member_count = ?, large = ?"
+        " SET version = ?, change_id = ?, actor_id = ?, added = ?, removed = ?, at = ?,"
+            + " applied = false, member_count = ?, large = ?"
             + " WHERE conversation_id = ?";
     proposeFirst = session.prepare("UPDATE " + changes + set + " IF version = null");
     propose = session.prepare("UPDATE " + changes + set + " IF version = ?");
@@ -70,6 +84,15 @@ class MemberChanges {
                 + ks.table("create_requests")
                 + " (created_by, client_request_id, conversation_id, fingerprint, created_at)"
                 + " VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
+    String names = ks.table("member_change_names");
+    writeNames =
+        session.prepare(
+            "UPDATE "
+                + names
+                + " SET added = ?, removed = ? WHERE conversation_id = ? AND change_id = ?");
+    readNames =
+        session.prepare(
+            "SELECT added, removed FROM " + names + " WHERE conversation_id = ? AND change_id = ?");
   }
 
   /** The newest change, read serially (so a change another writer left half done is finished). */
@@ -84,6 +107,7 @@ class MemberChanges {
     return new Change(
         row.getLong("version"),
         row.getString("change_id"),
+        row.isNull("actor_id") ? null : UserId.of(row.getString("actor_id")),
         users(row.getSet("added", String.class)),
         users(row.getSet("removed", String.class)),
         row.getInstant("at"),
@@ -102,6 +126,7 @@ class MemberChanges {
                 proposeFirst.bind(
                     next.version(),
                     next.changeId(),
+                    actor(next),
                     added,
                     removed,
                     next.at(),
@@ -112,6 +137,7 @@ class MemberChanges {
                 propose.bind(
                     next.version(),
                     next.changeId(),
+                    actor(next),
                     added,
                     removed,
                     next.at(),
@@ -125,6 +151,29 @@ class MemberChanges {
   /** Notes that every member row of the change at {@code version} is written. */
   void applied(ConversationId id, long version) {
     session.execute(applied.bind(id.value(), version));
+  }
+
+  /** Records who the change {@code change} added and removed (idempotent). */
+  void recordNames(ConversationId id, Change change) {
+    session.execute(
+        writeNames
+            .bind(names(change.added()), names(change.removed()), id.value(), change.changeId())
+            .setIdempotent(true));
+  }
+
+  /** Who the logged change {@code changeId} added and removed (empty lists if unknown). */
+  CompletionStage<Names> namesAsync(ConversationId id, String changeId) {
+    return session
+        .executeAsync(readNames.bind(id.value(), changeId))
+        .thenApply(
+            rs -> {
+              Row row = rs.one();
+              return row == null
+                  ? new Names(List.of(), List.of())
+                  : new Names(
+                      users(row.getSet("added", String.class)),
+                      users(row.getSet("removed", String.class)));
+            });
   }
 
   /** Claims a creation; empty when claimed now, else the creation that holds the id. */
@@ -147,6 +196,10 @@ class MemberChanges {
             ConversationId.of(row.getString("conversation_id")),
             row.getString("fingerprint"),
             row.getInstant("created_at")));
+  }
+
+  private static String actor(Change change) {
+    return change.actor() == null ? null : change.actor().value();
   }
 
   private static List<UserId> users(Collection<String> names) {

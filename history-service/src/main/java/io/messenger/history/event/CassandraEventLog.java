@@ -60,7 +60,7 @@ class CassandraEventLog implements EventLog {
   private static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(4);
   private static final String REQUEST_ROW = "request";
   private static final String COLUMNS =
-      "seq, kind, actor_id, client_id, at, text, op_type, ref_seq, msg_no";
+      "seq, kind, actor_id, client_id, at, text, op_type, ref_seq, msg_no, large";
 
   private final CqlSession session;
   private final PreparedStatement claimNext;
@@ -92,7 +92,7 @@ class CassandraEventLog implements EventLog {
                 + log
                 + " (conversation_id, bucket, "
                 + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insertRequest =
         session.prepare(
             "INSERT INTO "
@@ -429,7 +429,8 @@ class CassandraEventLog implements EventLog {
         e.text(),
         e.opType() == null ? null : e.opType().wireName(),
         e.refSeq(),
-        e.msgNo());
+        e.msgNo(),
+        e.large());
   }
 
   /** The request row of a write: its key, and the seq, kind and fingerprint it is bound to. */
@@ -458,6 +459,7 @@ class CassandraEventLog implements EventLog {
         row.getString("text"),
         op == null ? null : OperationType.fromWire(op),
         row.getLong("ref_seq"),
-        row.getLong("msg_no"));
+        row.getLong("msg_no"),
+        row.isNull("large") ? null : row.getBoolean("large"));
   }
 }

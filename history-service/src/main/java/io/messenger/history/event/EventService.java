@@ -188,7 +188,9 @@ public class EventService {
     EventLog.Appended appended =
         log.append(
             r.id(),
-            new EventLog.Write(r.draft().stampedAt(now), r.kind(), r.fingerprint()),
+            // The mode is logged with the event: the relay routes it by the mode it was written in.
+            new EventLog.Write(
+                r.draft().stampedAt(now).inMode(conversation.large()), r.kind(), r.fingerprint()),
             hint(conversation));
     stop(step, "commit");
     if (appended instanceof EventLog.Appended.Duplicate duplicate) {

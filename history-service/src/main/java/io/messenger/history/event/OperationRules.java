@@ -83,6 +83,9 @@ public class OperationRules {
     if (event.isMessage()) {
       return true;
     }
+    if (!event.isOperation()) {
+      return false; // a membership change: its notifications go out with the change
+    }
     return switch (event.opType()) {
       case DELETE_FOR_ME -> false;
       case RECALL, EDIT -> true;
@@ -104,6 +107,9 @@ public class OperationRules {
       ConversationType type, LoggedEvent event, Supplier<List<UserId>> members) {
     if (event.isMessage()) {
       return members.get();
+    }
+    if (!event.isOperation()) {
+      return List.of(); // a membership change: its notifications go out with the change
     }
     return switch (event.opType()) {
       case DELETE_FOR_ME -> List.of(event.actorId());

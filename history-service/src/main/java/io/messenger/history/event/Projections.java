@@ -127,7 +127,8 @@ public class Projections {
       // bucket's first message failed, and a replay changes nothing.
       writes.add(
           run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq())));
-    } else {
+    } else if (event.isOperation()) {
+      // (a membership change has no read table of its own: its member rows are written first)
       switch (event.opType()) {
         case DELETE_FOR_ME ->
             writes.add(run(hide.bind(cid, event.actorId().value(), event.refSeq(), event.at())));

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationService;
+import io.messenger.history.conversation.MembershipLog;
 import io.messenger.history.event.EventLog;
 import io.messenger.history.event.LoggedEvent;
 import io.messenger.history.event.OperationRules;
 import io.messenger.history.event.Projections;
 import io.messenger.model.ConversationId;
 import io.messenger.model.OperationType;
+import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,16 +25,18 @@ import org.springframework.stereotype.Service;
 
 /**
  * A conversation's events after a seq, in seq order, as the caller's inbox would have received
- * them: messages (a recalled one as its tombstone, one the caller deleted for themselves absent)
- * and the operations that reach the caller ({@link OperationRules#recipients}: another member's
- * delete-for-me, and in a group another member's read marker, do not).
+ * them: messages (a recalled one as its tombstone, one the caller deleted for themselves absent),
+ * the operations that reach the caller ({@link OperationRules#recipients}: another member's
+ * delete-for-me, and in a group another member's read marker, do not), and membership changes as
+ * {@code member.added} / {@code member.removed} system entries (one change that did both: both, in
+ * that order, at its seq).
  *
  * <p>Bounded: one page reads the conversation and membership rows, the log's head, at most two log
  * partitions ({@code limit} ≤ 500 < 4096 events per partition), at most two message-page partitions
- * (for recall tombstones) and one slice of the caller's hidden messages, whatever the
- * conversation's length. Events that do not reach the caller still count against {@code limit}, so
- * a page can hold fewer than {@code limit} events while {@code hasMore} is true; the next page
- * starts after {@code nextAfter}.
+ * (for recall tombstones), one slice of the caller's hidden messages and one row per membership
+ * change in the page (who it added and removed), whatever the conversation's length. Events that do
+ * not reach the caller still count against {@code limit}, so a page can hold fewer than {@code
+ * limit} events while {@code hasMore} is true; the next page starts after {@code nextAfter}.
  */
 @Service
 class ConversationEvents {
@@ -54,7 +58,11 @@ class ConversationEvents {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record OperationView(String type, Long targetSeq, Long upToSeq, String text) {}
 
-  /** An event in the shape of an inbox entry of its kind, without a cursor. */
+  /**
+   * An event in the shape of an inbox entry of its kind, without a cursor: a {@code message}, an
+   * {@code operation}, or a {@code system} entry ({@code member.added} / {@code member.removed},
+   * with the {@code notificationId} the members' inboxes have it under).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record EventView(
       String kind,
@@ -66,7 +74,27 @@ class ConversationEvents {
       String text,
       Boolean recalled,
       String clientOpId,
-      OperationView operation) {}
+      OperationView operation,
+      String notificationId,
+      SystemNotification notification) {
+
+    static EventView system(LoggedEvent event, String prefix, SystemNotification notification) {
+      return new EventView(
+          "system",
+          event.conversationId(),
+          event.seq(),
+          null,
+          event.at(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          SystemNotification.idOf(
+              prefix, event.conversationId().value(), MembershipLog.changeIdOf(event.clientId())),
+          notification);
+    }
+  }
 
   /** A page of events; the next one starts after {@code nextAfter}. */
   record Events(List<EventView> events, boolean hasMore, long nextAfter) {}
@@ -84,6 +112,7 @@ class ConversationEvents {
     long last = range.get(range.size() - 1).seq();
     NavigableSet<Long> hidden = pages.hidden(id, caller, after + 1, last);
     Map<Long, PageMessage> shown = messages(id, range);
+    Map<Long, ConversationService.MemberNames> names = memberNames(id, range);
     List<EventView> out = new ArrayList<>(range.size());
     for (LoggedEvent event : range) {
       if (event.isMessage()) {
@@ -101,7 +130,26 @@ class ConversationEvents {
                   recalled ? null : event.text(),
                   recalled ? Boolean.TRUE : null,
                   null,
+                  null,
+                  null,
                   null));
+        }
+      } else if (event.kind() == LoggedEvent.EventKind.MEMBERS) {
+        ConversationService.MemberNames change = names.get(event.seq());
+        boolean large = event.largeOr(c.large()); // then the first names and a count, as inboxes
+        if (!change.added().isEmpty()) {
+          out.add(
+              EventView.system(
+                  event,
+                  "added",
+                  SystemNotification.MemberAdded.of(change.added(), event.actorId(), large)));
+        }
+        if (!change.removed().isEmpty()) {
+          out.add(
+              EventView.system(
+                  event,
+                  "removed",
+                  SystemNotification.MemberRemoved.of(change.removed(), event.actorId(), large)));
         }
       } else if (OperationRules.recipients(c.type(), event, () -> List.of(caller))
           .contains(caller)) {
@@ -117,7 +165,9 @@ class ConversationEvents {
                 null,
                 null,
                 event.clientId(),
-                operation(event)));
+                operation(event),
+                null,
+                null));
       }
     }
     return new Events(out, last < head.seq(), last);
@@ -130,6 +180,22 @@ class ConversationEvents {
         type == OperationType.READ ? null : event.refSeq(),
         type == OperationType.READ ? event.refSeq() : null,
         type == OperationType.EDIT ? event.text() : null);
+  }
+
+  /** Who each membership change of the range added and removed: one row each, read together. */
+  private Map<Long, ConversationService.MemberNames> memberNames(
+      ConversationId id, List<LoggedEvent> range) {
+    Map<Long, CompletionStage<ConversationService.MemberNames>> reads = new HashMap<>();
+    for (LoggedEvent event : range) {
+      if (event.kind() == LoggedEvent.EventKind.MEMBERS) {
+        reads.put(
+            event.seq(),
+            conversations.memberNamesAsync(id, MembershipLog.changeIdOf(event.clientId())));
+      }
+    }
+    Map<Long, ConversationService.MemberNames> out = new HashMap<>();
+    reads.forEach((seq, read) -> out.put(seq, Async.await(read)));
+    return out;
   }
 
   /** The page rows of the range's messages (for their recall state), read per page bucket. */

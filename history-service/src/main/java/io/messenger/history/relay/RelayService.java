@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Service;
 
 /**
@@ -186,24 +187,33 @@ class RelayService {
           log.committedHead(mark.id(), new EventLog.Head(c.lastSeq(), c.messageCount()));
       long upTo = checkpoint;
       if (head.seq() > checkpoint) {
-        List<UserId> members = null;
+        List<List<UserId>> members = new ArrayList<>(1); // read once, when an event needs them
+        Supplier<List<UserId>> all =
+            () -> {
+              if (members.isEmpty()) {
+                members.add(conversations.members(mark.id()));
+              }
+              return members.get(0);
+            };
         for (LoggedEvent event :
             log.range(mark.id(), checkpoint, head.seq(), budget - deliveries.size())) {
           if (micros(event.at()) > settledBefore) {
             break; // its own fan-out may still be running: next sweep
           }
           projections.apply(event);
-          if (c.large() && OperationRules.reachesAllMembers(c.type(), event)) {
+          if (event.kind() == LoggedEvent.EventKind.MEMBERS) {
+            upTo = event.seq(); // its notifications go out with the change (docs/architecture.md)
+            continue;
+          }
+          // Routed by the mode it was written in: an event written before the group became large
+          // still goes to inboxes (every member's, read once), one written while it was large to
+          // the group's head, whatever the mode is now.
+          if (event.largeOr(c.large()) && OperationRules.reachesAllMembers(c.type(), event)) {
             deliveries.add(new Delivery(event, List.of(), true));
             upTo = event.seq();
             continue;
           }
-          if (members == null) {
-            members = c.large() ? List.of() : conversations.members(mark.id());
-          }
-          List<UserId> all = members;
-          Set<UserId> to =
-              new LinkedHashSet<>(OperationRules.recipients(c.type(), event, () -> all));
+          Set<UserId> to = new LinkedHashSet<>(OperationRules.recipients(c.type(), event, all));
           to.add(event.actorId());
           deliveries.add(new Delivery(event, List.copyOf(to), false));
           upTo = event.seq();

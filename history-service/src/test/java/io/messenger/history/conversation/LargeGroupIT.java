@@ -72,8 +72,13 @@ class LargeGroupIT {
     assertThat(up.large()).isTrue();
     assertThat(up.memberCount()).isEqualTo(501);
     assertThat(up.members()).hasSize(501); // every member, to be indexed
-    assertThat(up.lastSeq()).isEqualTo(1);
-    assertThat(events.sendMessage(id, owner, "s2", "large").largeGroup()).isTrue();
+    // The change is the log's event 2: every event before it was written with write diffusion.
+    assertThat(up.seq()).isEqualTo(2);
+    assertThat(up.lastSeq()).isEqualTo(2);
+    EventService.Written large = events.sendMessage(id, owner, "s2", "large");
+    assertThat(large.largeGroup()).isTrue();
+    assertThat(large.event().seq()).isEqualTo(3);
+    assertThat(large.event().large()).isTrue(); // the mode is logged with the event
 
     // Staying large: only the named users are looked up; the answer lists the first 100.
     ConversationService.MembersChanged stay =
@@ -88,9 +93,11 @@ class LargeGroupIT {
     assertThat(down.wasLarge()).isTrue();
     assertThat(down.large()).isFalse();
     assertThat(down.members()).hasSize(500);
-    assertThat(down.lastSeq()).isEqualTo(2);
+    assertThat(stay.seq()).isEqualTo(4);
+    assertThat(down.lastSeq()).isEqualTo(5);
     EventService.Written small = events.sendMessage(id, owner, "s3", "small again");
     assertThat(small.largeGroup()).isFalse();
+    assertThat(small.event().large()).isFalse();
     assertThat(small.recipients()).hasSize(500).doesNotContain(members.get(1), members.get(2));
   }
 

@@ -35,6 +35,8 @@ class MembershipIT {
   @Autowired ConversationStore store;
   @Autowired MemberChanges changes;
   @Autowired io.messenger.history.activity.ActivityIndex activity;
+  @Autowired MembershipLog membershipLog;
+  @Autowired io.messenger.history.event.EventLog log;
 
   @Test
   void aGroupCreatedWithAClientRequestIdIsCreatedOnce() {
@@ -95,6 +97,7 @@ class MembershipIT {
             new GroupProperties(6),
             new FanoutProperties(500),
             activity,
+            membershipLog,
             Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
@@ -146,6 +149,7 @@ class MembershipIT {
             new GroupProperties(50),
             new FanoutProperties(500),
             activity,
+            membershipLog,
             Clock.systemUTC());
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
@@ -155,7 +159,7 @@ class MembershipIT {
     UserId ghost = UserId.of(Api.uniqueUser("ghost"));
     MemberChanges.Change recorded =
         new MemberChanges.Change(
-            1, "c1", List.of(ghost), List.of(), java.time.Instant.now(), false, -1, false);
+            1, "c1", null, List.of(ghost), List.of(), java.time.Instant.now(), false, -1, false);
     assertThat(changes.propose(id, MemberChanges.Change.NONE, recorded)).isTrue();
     assertThat(store.members(id)).doesNotContain(ghost);
 
@@ -171,5 +175,59 @@ class MembershipIT {
     assertThatThrownBy(
             () -> service.changeMembers(id, UserId.of("stranger"), List.of(next), List.of()))
         .isInstanceOf(ApiException.class);
+  }
+
+  @Test
+  void eachChangeIsLoggedOnceAtItsOwnSeqEvenWhenItsWriterDiedBeforeLoggingIt() {
+    ConversationService service =
+        new ConversationService(
+            store,
+            changes,
+            new GroupProperties(50),
+            new FanoutProperties(500),
+            activity,
+            membershipLog,
+            Clock.systemUTC());
+    UserId owner = UserId.of(Api.uniqueUser("owner"));
+    ConversationId id =
+        service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
+    UserId first = UserId.of(Api.uniqueUser("first"));
+    ConversationService.MembersChanged added =
+        service.changeMembers(id, owner, List.of(first), List.of());
+    assertThat(added.seq()).isEqualTo(1);
+    assertThat(added.lastSeq()).isEqualTo(1);
+    // A change that names no one new changes nothing and logs nothing.
+    assertThat(service.changeMembers(id, owner, List.of(first), List.of()).seq()).isZero();
+
+    // As if a writer recorded a change and died before writing its rows and logging it.
+    UserId ghost = UserId.of(Api.uniqueUser("ghost"));
+    MemberChanges.Change recorded =
+        new MemberChanges.Change(
+            changes.current(id).version() + 1,
+            "died1",
+            owner,
+            List.of(ghost),
+            List.of(),
+            java.time.Instant.now(),
+            false,
+            3,
+            false);
+    assertThat(changes.propose(id, changes.current(id), recorded)).isTrue();
+
+    ConversationService.MembersChanged removed =
+        service.changeMembers(id, owner, List.of(), List.of(first));
+    // The dead writer's change was logged by this one, before its own: seqs 2 and 3.
+    assertThat(removed.seq()).isEqualTo(3);
+    List<io.messenger.history.event.LoggedEvent> events = log.range(id, 0, 10, 10);
+    assertThat(events)
+        .extracting(e -> e.kind().name() + " " + MembershipLog.changeIdOf(e.clientId()))
+        .containsExactly(
+            "MEMBERS " + added.changeId(), "MEMBERS died1", "MEMBERS " + removed.changeId());
+    assertThat(events).allSatisfy(e -> assertThat(e.actorId()).isEqualTo(owner));
+    assertThat(service.memberNamesAsync(id, "died1").toCompletableFuture().join().added())
+        .containsExactly(ghost);
+    assertThat(
+            service.memberNamesAsync(id, removed.changeId()).toCompletableFuture().join().removed())
+        .containsExactly(first);
   }
 }

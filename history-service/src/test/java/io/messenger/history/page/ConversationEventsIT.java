@@ -102,6 +102,43 @@ class ConversationEventsIT {
   }
 
   @Test
+  void membershipChangesAreEventsAtTheirOwnSeq() {
+    String carol = Api.uniqueUser("carol");
+    String dave = Api.uniqueUser("dave");
+    Api.Answer change =
+        api.post(
+            "/internal/v1/conversations/" + cid + "/members",
+            api.serviceToken(),
+            Map.of("actorId", alice, "add", List.of(carol, dave), "remove", List.of(bob)));
+    assertThat(change.status()).as(String.valueOf(change.body())).isEqualTo(200);
+    assertThat(change.body().get("seq").asLong()).isEqualTo(9);
+    writes.send(cid, carol, "m10", "hello"); // 10
+
+    JsonNode forCarol = events(carol, "&after=8");
+    // One change that added and removed: both system entries, in that order, at its seq.
+    assertThat(seqs(forCarol)).containsExactly(9L, 9L, 10L);
+    JsonNode added = forCarol.get("events").get(0);
+    assertThat(added.get("kind").asString()).isEqualTo("system");
+    assertThat(added.get("conversationId").asString()).isEqualTo(cid);
+    assertThat(added.get("notification").get("type").asString()).isEqualTo("member.added");
+    assertThat(added.get("notification").get("by").asString()).isEqualTo(alice);
+    List<String> names = new ArrayList<>();
+    added.get("notification").get("members").forEach(m -> names.add(m.asString()));
+    assertThat(names).containsExactlyInAnyOrder(carol, dave);
+    String changeId = change.body().get("changeId").asString();
+    // Named as the members' inboxes have it (the sync-service derives the same id).
+    assertThat(added.get("notificationId").asString())
+        .isEqualTo(io.messenger.model.SystemNotification.idOf("added", cid, changeId));
+    JsonNode removed = forCarol.get("events").get(1);
+    assertThat(removed.get("notification").get("type").asString()).isEqualTo("member.removed");
+    assertThat(removed.get("notification").get("members").get(0).asString()).isEqualTo(bob);
+    assertThat(removed.get("notificationId").asString())
+        .isEqualTo(io.messenger.model.SystemNotification.idOf("removed", cid, changeId));
+    // Seqs stay dense: the message after the change is 10, and alice's view has all of it.
+    assertThat(seqs(events(alice, "&after=8"))).containsExactly(9L, 9L, 10L);
+  }
+
+  @Test
   void eventsAreForMembersOnlyAndBadInputIsRefused() {
     String token = api.clientToken(alice, "phone");
     assertThat(

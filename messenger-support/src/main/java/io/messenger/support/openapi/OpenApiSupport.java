@@ -102,9 +102,11 @@ public class OpenApiSupport {
   private static Schema<?> notificationSchema() {
     ObjectSchema schema = new ObjectSchema();
     schema.description(
-        "conversation.created {conversationType, title, members, createdBy}; member.added and"
-            + " member.removed {members, by}; any other dotted type is a custom notification"
-            + " {notificationId, type, payload} of another back-end service");
+        "conversation.created {conversationType, title, members, createdBy, memberCount?};"
+            + " member.added and member.removed {members, by, count?}: in a large group members"
+            + " lists the first 100 by id and memberCount / count says how many there are; any"
+            + " other dotted type is a custom notification {notificationId, type, payload} of"
+            + " another back-end service");
     Schema<Object> nullableTitle = new Schema<>();
     nullableTitle.types(new LinkedHashSet<>(List.of("string", "null")));
     schema
@@ -115,6 +117,8 @@ public class OpenApiSupport {
         .addProperty("members", new ArraySchema().items(id("a user id")))
         .addProperty("createdBy", id("a user id"))
         .addProperty("by", id("a user id"))
+        .addProperty("memberCount", new IntegerSchema().minimum(java.math.BigDecimal.ONE))
+        .addProperty("count", new IntegerSchema().minimum(java.math.BigDecimal.ONE))
         .addProperty("notificationId", new StringSchema())
         .addProperty("payload", new ObjectSchema());
     schema.required(List.of("type"));

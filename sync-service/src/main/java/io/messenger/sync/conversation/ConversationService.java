@@ -6,7 +6,6 @@ import io.messenger.model.InboxItem;
 import io.messenger.model.Limits;
 import io.messenger.model.Operation;
 import io.messenger.model.OperationType;
-import io.messenger.model.Sha256;
 import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
@@ -136,7 +135,7 @@ class ConversationService {
     fanOut(
         c.members(),
         new InboxItem.SystemItem(
-            notificationId("created", c.conversationId().value()),
+            SystemNotification.idOf("created", c.conversationId().value()),
             c.conversationId(),
             at,
             c.large()
@@ -184,10 +183,10 @@ class ConversationService {
       fanOut(
           change.large() ? told : change.members(),
           new InboxItem.SystemItem(
-              notificationId("added", conversation.value(), change.changeId()),
+              SystemNotification.idOf("added", conversation.value(), change.changeId()),
               conversation,
               at,
-              new SystemNotification.MemberAdded(change.added(), caller)));
+              SystemNotification.MemberAdded.of(change.added(), caller, change.large())));
     }
     if (!change.removed().isEmpty()) {
       Set<UserId> before = new LinkedHashSet<>(change.large() ? told : change.members());
@@ -196,10 +195,10 @@ class ConversationService {
       fanOut(
           before,
           new InboxItem.SystemItem(
-              notificationId("removed", conversation.value(), change.changeId()),
+              SystemNotification.idOf("removed", conversation.value(), change.changeId()),
               conversation,
               at,
-              new SystemNotification.MemberRemoved(change.removed(), caller)));
+              SystemNotification.MemberRemoved.of(change.removed(), caller, change.large())));
     }
     return new MembersChanged(
         conversation,
@@ -433,18 +432,6 @@ class ConversationService {
       ids.add(UserId.of(value));
     }
     return List.copyOf(ids);
-  }
-
-  /**
-   * A notification id derived from the event, so retries give the same one: {@code
-   * prefix.part1.part2}, or, when that is longer than a client id may be, the prefix and a hash.
-   */
-  static String notificationId(String prefix, String... parts) {
-    String plain = prefix + "." + String.join(".", parts);
-    if (Limits.isValidClientId(plain)) {
-      return plain;
-    }
-    return prefix + "." + Sha256.hex(parts).substring(0, 40);
   }
 
   private static ApiException invalid(String detail) {
