@@ -22,11 +22,14 @@ class MembershipEvents implements MembershipLog {
   private final EventLog log;
   private final ClientRequests requests;
   private final Projections projections;
+  private final DeliveryMarks marks;
 
-  MembershipEvents(EventLog log, ClientRequests requests, Projections projections) {
+  MembershipEvents(
+      EventLog log, ClientRequests requests, Projections projections, DeliveryMarks marks) {
     this.log = log;
     this.requests = requests;
     this.projections = projections;
+    this.marks = marks;
   }
 
   @Override
@@ -42,6 +45,9 @@ class MembershipEvents implements MembershipLog {
           log.find(conversation.id(), seq)
               .orElseThrow(() -> new IllegalStateException("logged change missing: seq " + seq));
     } else {
+      // The relay's mark first, as for every write: the relay then finds the change in the log
+      // and re-drives its notices should the change's own fan-out not happen.
+      Async.await(marks.markAsync(conversation.id()));
       EventLog.Appended appended =
           log.append(
               conversation.id(),

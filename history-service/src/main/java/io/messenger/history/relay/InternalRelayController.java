@@ -1,6 +1,7 @@
 package io.messenger.history.relay;
 
 import io.messenger.model.ConversationId;
+import io.messenger.model.InboxItem;
 import io.messenger.model.Message;
 import io.messenger.model.OperationEvent;
 import io.messenger.model.UserId;
@@ -38,10 +39,17 @@ class InternalRelayController {
       @Size(max = 64) String after,
       @Min(0) @Max(60_000) long settleMs) {}
 
-  /** One event to deliver: exactly one of {@code message} and {@code operation} is set. */
-  /** See {@link RelayService.Delivery}: {@code largeGroup} means "move the group's head". */
+  /**
+   * One event to deliver: exactly one of {@code message}, {@code operation} and {@code system} (a
+   * membership change's notice) is set. See {@link RelayService.Delivery}: {@code largeGroup} means
+   * "move the group's head".
+   */
   record Delivery(
-      Message message, OperationEvent operation, List<UserId> recipients, boolean largeGroup) {}
+      Message message,
+      OperationEvent operation,
+      List<UserId> recipients,
+      boolean largeGroup,
+      InboxItem.SystemItem system) {}
 
   record SweepResponse(
       List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
@@ -122,9 +130,13 @@ class InternalRelayController {
     return sweep.deliveries().stream()
         .map(
             d ->
-                d.event().isMessage()
-                    ? new Delivery(d.event().toMessage(), null, d.recipients(), d.largeGroup())
-                    : new Delivery(null, d.event().toOperation(), d.recipients(), d.largeGroup()))
+                d.notification() != null
+                    ? new Delivery(null, null, d.recipients(), false, d.notification())
+                    : d.event().isMessage()
+                        ? new Delivery(
+                            d.event().toMessage(), null, d.recipients(), d.largeGroup(), null)
+                        : new Delivery(
+                            null, d.event().toOperation(), d.recipients(), d.largeGroup(), null))
         .toList();
   }
 

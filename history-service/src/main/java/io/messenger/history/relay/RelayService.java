@@ -2,13 +2,17 @@ package io.messenger.history.relay;
 
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
+import io.messenger.history.conversation.ConversationService;
 import io.messenger.history.conversation.ConversationStore;
 import io.messenger.history.conversation.FanoutProperties;
+import io.messenger.history.conversation.MembershipLog;
 import io.messenger.history.event.EventLog;
 import io.messenger.history.event.LoggedEvent;
 import io.messenger.history.event.OperationRules;
 import io.messenger.history.event.Projections;
 import io.messenger.model.ConversationId;
+import io.messenger.model.InboxItem;
+import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +50,7 @@ class RelayService {
   private final CassandraRelayMarks marks;
   private final EventLog log;
   private final ConversationStore conversations;
+  private final ConversationService memberships;
   private final Projections projections;
   private final FanoutProperties fanout;
   private final Clock clock;
@@ -54,23 +59,35 @@ class RelayService {
       CassandraRelayMarks marks,
       EventLog log,
       ConversationStore conversations,
+      ConversationService memberships,
       Projections projections,
       FanoutProperties fanout,
       Clock clock) {
     this.marks = marks;
     this.log = log;
     this.conversations = conversations;
+    this.memberships = memberships;
     this.projections = projections;
     this.fanout = fanout;
     this.clock = clock;
   }
 
-  /** A logged event to deliver again, and every user whose inbox must hold it. */
   /**
    * One event to deliver again: to the inboxes of {@code recipients}, or, when {@code largeGroup},
-   * to the head of its large group (read diffusion; {@code recipients} is then empty).
+   * to the head of its large group (read diffusion; {@code recipients} is then empty). For a
+   * membership change, {@code notification} (its {@code member.added} or {@code member.removed}
+   * entry, named as the change's own fan-out names it) is what the inboxes get.
    */
-  record Delivery(LoggedEvent event, List<UserId> recipients, boolean largeGroup) {}
+  record Delivery(
+      LoggedEvent event,
+      List<UserId> recipients,
+      boolean largeGroup,
+      InboxItem.SystemItem notification) {
+
+    Delivery(LoggedEvent event, List<UserId> recipients, boolean largeGroup) {
+      this(event, recipients, largeGroup, null);
+    }
+  }
 
   /**
    * What the worker reports back for one conversation once it delivered: the checkpoint ({@code
@@ -202,7 +219,8 @@ class RelayService {
           }
           projections.apply(event);
           if (event.kind() == LoggedEvent.EventKind.MEMBERS) {
-            upTo = event.seq(); // its notifications go out with the change (docs/architecture.md)
+            deliveries.addAll(membershipNotices(c, event, all));
+            upTo = event.seq();
             continue;
           }
           // Routed by the mode it was written in: an event written before the group became large
@@ -229,6 +247,62 @@ class RelayService {
       resumeAfter = mark.id().value();
     }
     return new Sweep(deliveries, progress, next);
+  }
+
+  /**
+   * The inbox entries of a membership change, as its own fan-out writes them: {@code member.added}
+   * to the members (in a large group: the actor and the added), {@code member.removed} to the
+   * members, the actor and the removed (in a large group: the actor and the removed). "The members"
+   * are those at the sweep, which may have changed again since (at least once: a later member can
+   * get the notice of an earlier change).
+   */
+  private List<Delivery> membershipNotices(
+      Conversation c, LoggedEvent event, Supplier<List<UserId>> members) {
+    boolean large = event.largeOr(c.large());
+    ConversationService.MemberNames names =
+        Async.await(
+            memberships.memberNamesAsync(c.id(), MembershipLog.changeIdOf(event.clientId())));
+    List<Delivery> out = new ArrayList<>(2);
+    if (!names.added().isEmpty()) {
+      Set<UserId> to = new LinkedHashSet<>();
+      to.add(event.actorId());
+      to.addAll(large ? names.added() : members.get());
+      out.add(
+          notice(
+              event,
+              to,
+              "added",
+              SystemNotification.MemberAdded.of(names.added(), event.actorId(), large)));
+    }
+    if (!names.removed().isEmpty()) {
+      Set<UserId> to = new LinkedHashSet<>();
+      to.add(event.actorId());
+      if (!large) {
+        to.addAll(members.get());
+      }
+      to.addAll(names.removed());
+      out.add(
+          notice(
+              event,
+              to,
+              "removed",
+              SystemNotification.MemberRemoved.of(names.removed(), event.actorId(), large)));
+    }
+    return out;
+  }
+
+  private static Delivery notice(
+      LoggedEvent event, Set<UserId> to, String prefix, SystemNotification notification) {
+    String changeId = MembershipLog.changeIdOf(event.clientId());
+    return new Delivery(
+        event,
+        List.copyOf(to),
+        false,
+        new InboxItem.SystemItem(
+            SystemNotification.idOf(prefix, event.conversationId().value(), changeId),
+            event.conversationId(),
+            event.at(),
+            notification));
   }
 
   /** Keeps the idle marks whose conversation has nothing after its checkpoint (serial head). */

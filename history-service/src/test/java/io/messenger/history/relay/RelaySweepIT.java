@@ -63,6 +63,39 @@ class RelaySweepIT {
   }
 
   @Test
+  void aMembershipChangeIsHandedOutAsTheNoticesItsOwnFanOutWrites() {
+    String carol = Api.uniqueUser("carol");
+    String cid = writes.group(alice, bob);
+    Api.Answer change =
+        api.post(
+            "/internal/v1/conversations/" + cid + "/members",
+            api.serviceToken(),
+            java.util.Map.of("actorId", alice, "add", List.of(carol), "remove", List.of(bob)));
+    assertThat(change.status()).isEqualTo(200);
+    String changeId = change.body().get("changeId").asString();
+    int shard = CassandraRelayMarks.shardOf(ConversationId.of(cid));
+    io.messenger.model.UserId a = io.messenger.model.UserId.of(alice);
+    io.messenger.model.UserId b = io.messenger.model.UserId.of(bob);
+    io.messenger.model.UserId c = io.messenger.model.UserId.of(carol);
+
+    // The change is event 1; its two notices, named as the sync-service names them, go to the
+    // members after it (added) and to them and the removed (removed).
+    List<RelayService.Delivery> mine = sweepFor(shard, cid);
+    assertThat(mine).extracting(d -> d.event().seq()).containsExactly(1L, 1L);
+    assertThat(mine.get(0).notification().notificationId())
+        .isEqualTo(io.messenger.model.SystemNotification.idOf("added", cid, changeId));
+    assertThat(mine.get(0).notification().notification())
+        .isEqualTo(new io.messenger.model.SystemNotification.MemberAdded(List.of(c), a));
+    assertThat(mine.get(0).recipients()).containsExactlyInAnyOrder(a, c);
+    assertThat(mine.get(1).notification().notificationId())
+        .isEqualTo(io.messenger.model.SystemNotification.idOf("removed", cid, changeId));
+    assertThat(mine.get(1).notification().notification())
+        .isEqualTo(new io.messenger.model.SystemNotification.MemberRemoved(List.of(b), a));
+    assertThat(mine.get(1).recipients()).containsExactlyInAnyOrder(a, b, c);
+    assertThat(sweepFor(shard, cid)).isEmpty();
+  }
+
+  @Test
   void confirmedDeliveriesAreNotHandedOutAgainUpToTheFirstGap() {
     String cid = writes.group(alice, bob);
     for (int i = 1; i <= 5; i++) {

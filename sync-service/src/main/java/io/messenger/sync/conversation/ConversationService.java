@@ -200,6 +200,9 @@ class ConversationService {
               at,
               SystemNotification.MemberRemoved.of(change.removed(), caller, change.large())));
     }
+    if (change.seq() > 0) {
+      confirmations.delivered(conversation, change.seq()); // the relay need not re-drive it
+    }
     return new MembersChanged(
         conversation,
         change.type(),

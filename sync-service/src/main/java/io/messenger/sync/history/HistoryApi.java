@@ -3,6 +3,7 @@ package io.messenger.sync.history;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
+import io.messenger.model.InboxItem;
 import io.messenger.model.Message;
 import io.messenger.model.OperationEvent;
 import io.messenger.model.UserId;
@@ -60,8 +61,10 @@ public final class HistoryApi {
       Integer memberCount,
       Boolean wasLarge,
       Boolean large,
-      Long lastSeq) {
+      Long lastSeq,
+      Long seq) {
     public MembersChanged {
+      seq = seq == null ? 0 : seq;
       memberCount = memberCount == null ? 0 : memberCount;
       wasLarge = Boolean.TRUE.equals(wasLarge);
       large = Boolean.TRUE.equals(large);
@@ -108,7 +111,11 @@ public final class HistoryApi {
    * largeGroup}: move the large group's head instead of writing inboxes.
    */
   public record RelayDelivery(
-      Message message, OperationEvent operation, List<UserId> recipients, Boolean largeGroup) {
+      Message message,
+      OperationEvent operation,
+      List<UserId> recipients,
+      Boolean largeGroup,
+      InboxItem.SystemItem system) {
     public RelayDelivery {
       largeGroup = Boolean.TRUE.equals(largeGroup);
       recipients = recipients == null ? List.of() : List.copyOf(recipients);

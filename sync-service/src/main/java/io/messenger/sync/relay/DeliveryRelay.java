@@ -2,6 +2,7 @@ package io.messenger.sync.relay;
 
 import io.messenger.model.ConversationId;
 import io.messenger.model.InboxItem;
+import io.messenger.model.UserId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
@@ -222,6 +223,10 @@ class DeliveryRelay implements SmartLifecycle {
   }
 
   private void deliver(HistoryApi.RelayDelivery delivery, Instant now) {
+    if (delivery.system() != null) {
+      deliverNotice(delivery.system(), delivery.recipients(), now);
+      return;
+    }
     InboxItem item =
         delivery.message() != null
             ? new InboxItem.MessageItem(delivery.message())
@@ -250,6 +255,24 @@ class DeliveryRelay implements SmartLifecycle {
               ? delivery.message().conversationId().value()
               : delivery.operation().conversationId().value(),
           delivery.message() != null ? delivery.message().seq() : delivery.operation().seq(),
+          added);
+    }
+  }
+
+  /**
+   * A membership change's notice, to the inboxes (in a large group too: only the actor and the
+   * affected members get it); the inboxes' dedupe by notification id keeps one entry each.
+   */
+  private void deliverNotice(InboxItem.SystemItem notice, List<UserId> recipients, Instant now) {
+    checked.increment();
+    int added = inbox.deliver(recipients, notice).size();
+    if (added > 0) {
+      redriven.increment(added);
+      lag.record(Duration.between(notice.sentAt(), now));
+      log.info(
+          "relay delivered a missed notice: conversation={} notification={} inboxes={}",
+          notice.conversationId().value(),
+          notice.notificationId(),
           added);
     }
   }
