@@ -164,9 +164,14 @@ class RelaySweepIT {
                   .get("deliveries")
                   .forEach(
                       d -> {
-                        // Other tests' events share the shards: operations come too.
+                        // Other tests' events share the shards: operations and membership
+                        // notices come too.
                         JsonNode event =
-                            d.path("message").isObject() ? d.get("message") : d.get("operation");
+                            d.path("message").isObject()
+                                ? d.get("message")
+                                : d.path("operation").isObject()
+                                    ? d.get("operation")
+                                    : d.get("system");
                         handedOut.add(event.get("conversationId").asString());
                       }));
       afterA = sweeps.get(0).get("next").asString();
