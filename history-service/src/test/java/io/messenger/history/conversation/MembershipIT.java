@@ -90,15 +90,7 @@ class MembershipIT {
   @Test
   void concurrentChangesAreSerializedAndCannotPassTheLimit() throws Exception {
     // A service with a small limit over the real stores: 6 members at most.
-    ConversationService service =
-        new ConversationService(
-            store,
-            changes,
-            new GroupProperties(6),
-            new FanoutProperties(500),
-            activity,
-            membershipLog,
-            Clock.systemUTC());
+    ConversationService service = service(6);
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service
@@ -142,15 +134,7 @@ class MembershipIT {
 
   @Test
   void aChangeWhoseRowsWereNotWrittenIsRolledForwardByTheNext() {
-    ConversationService service =
-        new ConversationService(
-            store,
-            changes,
-            new GroupProperties(50),
-            new FanoutProperties(500),
-            activity,
-            membershipLog,
-            Clock.systemUTC());
+    ConversationService service = service(50);
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
@@ -179,15 +163,7 @@ class MembershipIT {
 
   @Test
   void eachChangeIsLoggedOnceAtItsOwnSeqEvenWhenItsWriterDiedBeforeLoggingIt() {
-    ConversationService service =
-        new ConversationService(
-            store,
-            changes,
-            new GroupProperties(50),
-            new FanoutProperties(500),
-            activity,
-            membershipLog,
-            Clock.systemUTC());
+    ConversationService service = service(50);
     UserId owner = UserId.of(Api.uniqueUser("owner"));
     ConversationId id =
         service.create(ConversationType.GROUP, List.of(), null, owner, null).conversation().id();
@@ -229,5 +205,17 @@ class MembershipIT {
     assertThat(
             service.memberNamesAsync(id, removed.changeId()).toCompletableFuture().join().removed())
         .containsExactly(first);
+  }
+
+  /** A service over the real stores with its own group size limit. */
+  private ConversationService service(int maxMembers) {
+    return new ConversationService(
+        store,
+        changes,
+        new GroupProperties(maxMembers),
+        new FanoutProperties(500),
+        activity,
+        membershipLog,
+        Clock.systemUTC());
   }
 }
