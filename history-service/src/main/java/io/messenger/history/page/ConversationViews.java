@@ -36,7 +36,9 @@ class ConversationViews {
   /** A view lists at most this many members (the first by id); the members endpoint pages all. */
   static final int MEMBERS_IN_VIEW = 100;
 
-  /** The most members one page of {@code GET /v1/conversations/{cid}/members} holds. */
+  /** The default and most members one page of {@code GET /v1/conversations/{cid}/members} holds. */
+  static final int DEFAULT_MEMBERS_PAGE = 200;
+
   static final int MAX_MEMBERS_PAGE = 1000;
 
   static final int SCAN_CAP = 5000;

@@ -3,6 +3,7 @@ package io.messenger.history.page;
 import io.messenger.model.ConversationId;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
+import io.messenger.support.problem.ProblemWriter;
 import io.messenger.support.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -10,27 +11,51 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.beans.PropertyEditorSupport;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.WebDataBinder;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-/** The client read API of the history: conversations and their pages. */
+/**
+ * The client read API of the history: conversations and their pages. Query parameters are bound by
+ * Spring: numbers as plain decimals ({@link #plainDecimals}), their ranges and the members' {@code
+ * after} checked by the constraints (method validation: 400 {@code validation} with the
+ * constraint's message).
+ */
 @RestController
 @RequestMapping("/v1/conversations")
 @SecurityRequirement(name = "bearer")
 @Tag(name = "history", description = "The caller's conversations and their message pages")
 class HistoryController {
 
-  private static final Pattern SEQ = Pattern.compile("0|[1-9][0-9]{0,17}");
-  private static final Pattern LIMIT = Pattern.compile("[1-9][0-9]{0,5}");
+  static final String LIST_LIMIT =
+      "limit must be an integer from 1 to " + ConversationViews.MAX_LIST_LIMIT;
+  static final String EVENTS_LIMIT =
+      "limit must be an integer from 1 to " + ConversationEvents.MAX_LIMIT;
+  static final String MEMBERS_LIMIT =
+      "limit must be an integer from 1 to " + ConversationViews.MAX_MEMBERS_PAGE;
+  static final String PAGE_LIMIT = "limit must be an integer from 1 to " + PageService.MAX_LIMIT;
+  static final String SEQ = " must be a non-negative integer seq";
+
+  /** {@link io.messenger.model.Limits#ID_PATTERN}, as a constant the annotations can use. */
+  static final String USER_ID = "[A-Za-z0-9_-]{1,64}";
 
   private final PageService pages;
   private final ConversationViews views;
@@ -73,14 +98,19 @@ class HistoryController {
       @Parameter(
               description = "the most conversations to return",
               schema =
-                  @Schema(type = "integer", minimum = "1", maximum = "200", defaultValue = "50"))
+                  @Schema(
+                      type = "integer",
+                      minimum = "1",
+                      maximum = "" + ConversationViews.MAX_LIST_LIMIT,
+                      defaultValue = "" + ConversationViews.DEFAULT_LIST_LIMIT))
           @RequestParam(required = false)
-          String limit,
+          @Min(value = 1, message = LIST_LIMIT)
+          @Max(value = ConversationViews.MAX_LIST_LIMIT, message = LIST_LIMIT)
+          Integer limit,
       @Parameter(description = "opaque: from the previous page's Link header; absent: the newest")
           @RequestParam(required = false)
           String cursor) {
-    int n =
-        parseLimit(limit, ConversationViews.DEFAULT_LIST_LIMIT, ConversationViews.MAX_LIST_LIMIT);
+    int n = limit == null ? ConversationViews.DEFAULT_LIST_LIMIT : limit;
     ConversationViews.ListPage page = views.list(caller.userId(), cursor, n);
     ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
     page.next()
@@ -132,16 +162,25 @@ class HistoryController {
               description = "events with a seq above this one (absent: 0, from the first)",
               schema = @Schema(type = "integer", format = "int64", minimum = "0"))
           @RequestParam(required = false)
-          String after,
+          @Min(value = 0, message = "after" + SEQ)
+          Long after,
       @Parameter(
               description = "the most events to look at",
               schema =
-                  @Schema(type = "integer", minimum = "1", maximum = "500", defaultValue = "100"))
+                  @Schema(
+                      type = "integer",
+                      minimum = "1",
+                      maximum = "" + ConversationEvents.MAX_LIMIT,
+                      defaultValue = "" + ConversationEvents.DEFAULT_LIMIT))
           @RequestParam(required = false)
-          String limit) {
-    long from = after == null ? 0 : parseSeq("after", after);
-    int n = parseLimit(limit, ConversationEvents.DEFAULT_LIMIT, ConversationEvents.MAX_LIMIT);
-    return events.after(conversationId, caller.userId(), from, n);
+          @Min(value = 1, message = EVENTS_LIMIT)
+          @Max(value = ConversationEvents.MAX_LIMIT, message = EVENTS_LIMIT)
+          Integer limit) {
+    return events.after(
+        conversationId,
+        caller.userId(),
+        after == null ? 0 : after,
+        limit == null ? ConversationEvents.DEFAULT_LIMIT : limit);
   }
 
   @Operation(
@@ -162,22 +201,29 @@ class HistoryController {
       @PathVariable ConversationId conversationId,
       @Parameter(
               description = "members with a user id after this one (by id); absent: from the first",
-              schema = @Schema(type = "string", pattern = "[A-Za-z0-9_-]{1,64}"))
+              schema = @Schema(type = "string", pattern = USER_ID))
           @RequestParam(required = false)
+          @jakarta.validation.constraints.Pattern(
+              regexp = USER_ID,
+              message = "after must match " + USER_ID)
           String after,
       @Parameter(
               description = "the most members to return",
               schema =
-                  @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "200"))
+                  @Schema(
+                      type = "integer",
+                      minimum = "1",
+                      maximum = "" + ConversationViews.MAX_MEMBERS_PAGE,
+                      defaultValue = "" + ConversationViews.DEFAULT_MEMBERS_PAGE))
           @RequestParam(required = false)
-          String limit) {
-    if (after != null && !io.messenger.model.Limits.isValidId(after)) {
-      throw ApiException.badRequest(
-          ProblemType.VALIDATION,
-          "after must match " + io.messenger.model.Limits.ID_PATTERN.pattern());
-    }
-    int n = parseLimit(limit, 200, ConversationViews.MAX_MEMBERS_PAGE);
-    return views.members(conversationId, caller.userId(), after == null ? "" : after, n);
+          @Min(value = 1, message = MEMBERS_LIMIT)
+          @Max(value = ConversationViews.MAX_MEMBERS_PAGE, message = MEMBERS_LIMIT)
+          Integer limit) {
+    return views.members(
+        conversationId,
+        caller.userId(),
+        after == null ? "" : after,
+        limit == null ? ConversationViews.DEFAULT_MEMBERS_PAGE : limit);
   }
 
   @Operation(
@@ -202,41 +248,50 @@ class HistoryController {
               description = "messages with a seq below this one",
               schema = @Schema(type = "integer", format = "int64", minimum = "0"))
           @RequestParam(required = false)
-          String before,
+          @Min(value = 0, message = "before" + SEQ)
+          Long before,
       @Parameter(
               description = "messages with a seq above this one",
               schema = @Schema(type = "integer", format = "int64", minimum = "0"))
           @RequestParam(required = false)
-          String after,
+          @Min(value = 0, message = "after" + SEQ)
+          Long after,
       @Parameter(
               description = "messages around this seq",
               schema = @Schema(type = "integer", format = "int64", minimum = "0"))
           @RequestParam(required = false)
-          String around,
+          @Min(value = 0, message = "around" + SEQ)
+          Long around,
       @Parameter(
               description = "the most messages to return",
               schema =
-                  @Schema(type = "integer", minimum = "1", maximum = "100", defaultValue = "50"))
+                  @Schema(
+                      type = "integer",
+                      minimum = "1",
+                      maximum = "" + PageService.MAX_LIMIT,
+                      defaultValue = "" + PageService.DEFAULT_LIMIT))
           @RequestParam(required = false)
-          String limit) {
+          @Min(value = 1, message = PAGE_LIMIT)
+          @Max(value = PageService.MAX_LIMIT, message = PAGE_LIMIT)
+          Integer limit) {
     int given = (before != null ? 1 : 0) + (after != null ? 1 : 0) + (around != null ? 1 : 0);
     if (given > 1) {
       throw ApiException.badRequest(
           ProblemType.VALIDATION, "at most one of before, after and around may be given");
     }
-    int n = parseLimit(limit, 50, PageService.MAX_LIMIT);
     PageService.Anchor anchor = PageService.Anchor.NEWEST;
     long seq = 0;
     if (before != null) {
       anchor = PageService.Anchor.BEFORE;
-      seq = parseSeq("before", before);
+      seq = before;
     } else if (after != null) {
       anchor = PageService.Anchor.AFTER;
-      seq = parseSeq("after", after);
+      seq = after;
     } else if (around != null) {
       anchor = PageService.Anchor.AROUND;
-      seq = parseSeq("around", around);
+      seq = around;
     }
+    int n = limit == null ? PageService.DEFAULT_LIMIT : limit;
     PageService.Page page = pages.page(conversationId, caller.userId(), anchor, seq, n);
     return new PageView(
         page.messages().stream()
@@ -254,23 +309,47 @@ class HistoryController {
         page.hasMoreAfter());
   }
 
-  private static long parseSeq(String name, String value) {
-    if (!SEQ.matcher(value).matches()) {
-      throw ApiException.badRequest(
-          ProblemType.VALIDATION, name + " must be a non-negative integer seq");
-    }
-    return Long.parseLong(value);
+  /**
+   * Limits and seqs are plain ASCII decimals: Spring's own conversion would also take {@code "+5"},
+   * {@code " 5"}, {@code "0x10"}, {@code "05"} and non-ASCII digits. A limit has at most 6 digits
+   * and a seq at most 18 (so it fits a long); the constraints check the ranges.
+   */
+  @InitBinder
+  void plainDecimals(WebDataBinder binder) {
+    binder.registerCustomEditor(Integer.class, new PlainDecimal(6, Integer::valueOf));
+    binder.registerCustomEditor(Long.class, new PlainDecimal(18, Long::valueOf));
   }
 
-  /** {@code value} as a limit from 1 to {@code max}; {@code defaultValue} when absent. */
-  private static int parseLimit(String value, int defaultValue, int max) {
-    if (value == null) {
-      return defaultValue;
+  /**
+   * A number that is no plain decimal gets the answer of one out of range: the message of its
+   * {@code @Min} (every number here has one). Anything else (a conversation id) gets the answer
+   * {@code ProblemAdvice} gives.
+   */
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ProblemDetail> notAPlainDecimal(MethodArgumentTypeMismatchException e) {
+    Min range = e.getParameter().getParameterAnnotation(Min.class);
+    String detail =
+        range != null ? range.message() : "parameter '" + e.getName() + "' has an invalid value";
+    return ResponseEntity.badRequest()
+        .body(ProblemWriter.problem(HttpStatus.BAD_REQUEST, ProblemType.VALIDATION, detail));
+  }
+
+  /** {@code 0} or a decimal without sign, spaces or leading zeros, of at most n ASCII digits. */
+  static final class PlainDecimal extends PropertyEditorSupport {
+    private final Pattern decimal;
+    private final Function<String, ? extends Number> parse;
+
+    PlainDecimal(int maxDigits, Function<String, ? extends Number> parse) {
+      this.decimal = Pattern.compile("0|[1-9][0-9]{0," + (maxDigits - 1) + "}");
+      this.parse = parse;
     }
-    if (!LIMIT.matcher(value).matches() || Integer.parseInt(value) > max) {
-      throw ApiException.badRequest(
-          ProblemType.VALIDATION, "limit must be an integer from 1 to " + max);
+
+    @Override
+    public void setAsText(String text) {
+      if (!decimal.matcher(text).matches()) {
+        throw new IllegalArgumentException("not a plain decimal");
+      }
+      setValue(parse.apply(text));
     }
-    return Integer.parseInt(value);
   }
 }

@@ -35,6 +35,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class PageService {
 
+  /** The default and largest page. */
+  static final int DEFAULT_LIMIT = 50;
+
   static final int MAX_LIMIT = 100;
 
   /**
