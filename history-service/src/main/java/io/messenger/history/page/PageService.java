@@ -119,9 +119,10 @@ public class PageService {
     long last = conversation.lastMessageSeq();
     Page page =
         switch (anchor) {
-          case NEWEST -> before(id, caller, buckets, Long.MAX_VALUE, limit, last, below);
-          case BEFORE -> before(id, caller, buckets, seq, limit, last, below);
-          case AFTER -> after(id, caller, buckets, seq, limit, above);
+          case NEWEST ->
+              walk(id, caller, buckets, Direction.OLDER, Long.MAX_VALUE, limit, last, below);
+          case BEFORE -> walk(id, caller, buckets, Direction.OLDER, seq, limit, last, below);
+          case AFTER -> walk(id, caller, buckets, Direction.NEWER, seq, limit, last, above);
           case AROUND -> around(id, caller, buckets, seq, limit, last, below, above);
         };
     partitionsPerPage.record(page.partitionsRead());
@@ -143,8 +144,8 @@ public class PageService {
       HiddenWindow below,
       HiddenWindow above) {
     int older = (limit + 1) / 2;
-    Page before = before(id, caller, buckets, aroundUpper(seq), older, last, below);
-    Page after = after(id, caller, buckets, seq, limit - older, above);
+    Page before = walk(id, caller, buckets, Direction.OLDER, aroundUpper(seq), older, last, below);
+    Page after = walk(id, caller, buckets, Direction.NEWER, seq, limit - older, last, above);
     List<PageMessage> messages = new ArrayList<>(after.messages());
     messages.addAll(before.messages());
     return new Page(
@@ -155,63 +156,90 @@ public class PageService {
   }
 
   /**
-   * Messages with seq below {@code seq}, newest first. Buckets are newest first. {@code
-   * prefetched}: the caller's hidden seqs below {@code seq} read beside the membership check, used
-   * when complete for the page's range.
+   * Which way a page reads from its anchor: toward older seqs (below it) or newer ones (above it).
+   * {@code step} moves through the buckets, which are newest first.
    */
-  private Page before(
+  private enum Direction {
+    OLDER(1),
+    NEWER(-1);
+
+    final int step;
+
+    Direction(int step) {
+      this.step = step;
+    }
+  }
+
+  /**
+   * Messages with seq below {@code seq} ({@link Direction#OLDER}) or above it ({@link
+   * Direction#NEWER}), newest first. Buckets are newest first. {@code prefetched}: the caller's
+   * hidden seqs on that side of {@code seq} read beside the membership check, used when complete
+   * for the page's range. {@code last}: the newest message's seq.
+   */
+  private Page walk(
       ConversationId id,
       UserId caller,
       List<MessagePages.Bucket> buckets,
+      Direction direction,
       long seq,
       int limit,
       long last,
       HiddenWindow prefetched) {
-    int start = 0;
-    while (start < buckets.size() && buckets.get(start).firstSeq() >= seq) {
-      start++;
+    boolean newer = direction == Direction.NEWER;
+    // The page's seqs are [from, to); bucket i holds [firstSeq(i), endOf(i)).
+    long from = newer ? seq + 1 : Long.MIN_VALUE;
+    long to = newer ? Long.MAX_VALUE : seq;
+    // Whether messages lie on the other side of the anchor.
+    boolean behind = newer ? hasAnyUpTo(buckets, seq) : seq <= last;
+    // The bucket of the seq next to the anchor (above it: the oldest one when all start higher).
+    int start = newest(buckets, newer ? seq + 1 : seq - 1);
+    if (newer) {
+      start = Math.min(start, buckets.size() - 1);
     }
-    boolean hasMoreAfter = seq <= last;
-    if (start == buckets.size()) {
-      return new Page(List.of(), false, hasMoreAfter, 0);
+    if (start < 0 || start == buckets.size() || limit == 0) {
+      return page(direction, List.of(), limit, false, behind, 0);
     }
-    int end = Math.min(start + 1, buckets.size() - 1);
-    long lowest = buckets.get(end).firstSeq();
+    // The page spans at most this bucket and the next one in the direction.
+    int end = Math.max(0, Math.min(start + direction.step, buckets.size() - 1));
+    // The farthest seq the page may reach: the far end of that next bucket.
+    long far =
+        newer ? (end == 0 ? Long.MAX_VALUE : endOf(buckets, end) - 1) : buckets.get(end).firstSeq();
     NavigableSet<Long> hidden =
         prefetched != null
-                && !prefetched.above()
+                && prefetched.above() == newer
                 && prefetched.anchor() == seq
-                && prefetched.covers(lowest)
+                && prefetched.covers(far)
             ? prefetched.seqs()
-            : pages.hidden(id, caller, lowest, seq - 1);
+            : newer
+                ? pages.hidden(id, caller, seq + 1, far)
+                : pages.hidden(id, caller, far, seq - 1);
     // The first partition; the second one with it when the first cannot hold a full page (at most
-    // one message per seq below seq, and below the newest message).
+    // one message per seq of its part of the page; below the anchor, none above the newest one).
     MessagePages.Bucket first = buckets.get(start);
-    int firstHidden = hidden.subSet(first.firstSeq(), true, seq, false).size();
+    long firstFrom = Math.max(first.firstSeq(), from);
+    long firstTo = Math.min(endOf(buckets, start), to);
+    int firstHidden = hiddenIn(hidden, buckets, start, from, to);
     CompletionStage<List<PageMessage>> firstRead =
-        pages.beforeAsync(id, first.number(), seq, limit + 1 + firstHidden);
+        read(direction, id, first.number(), seq, limit + 1 + firstHidden);
     CompletionStage<List<PageMessage>> secondRead = null;
-    long mostInFirst = Math.min(seq - 1, last) - first.firstSeq() + 1;
-    if (end > start && mostInFirst - firstHidden < limit + 1) {
-      MessagePages.Bucket second = buckets.get(end);
-      int secondHidden = hidden.subSet(second.firstSeq(), true, first.firstSeq(), false).size();
-      secondRead = pages.beforeAsync(id, second.number(), seq, limit + 1 + secondHidden);
+    long mostInFirst = (newer ? firstTo : Math.min(firstTo, last + 1)) - firstFrom;
+    if (end != start && mostInFirst - firstHidden < limit + 1) {
+      int secondHidden = hiddenIn(hidden, buckets, end, from, to);
+      secondRead = read(direction, id, buckets.get(end).number(), seq, limit + 1 + secondHidden);
     }
     List<PageMessage> out = new ArrayList<>(limit + 1);
     int reads = 0;
-    long upper = seq;
     int i = start;
-    for (; i <= end && out.size() <= limit; i++) {
-      MessagePages.Bucket bucket = buckets.get(i);
+    for (; i != end + direction.step && out.size() <= limit; i += direction.step) {
       CompletionStage<List<PageMessage>> read;
       if (i == start) {
         read = firstRead;
       } else if (secondRead != null) {
         read = secondRead;
       } else {
-        int overFetch = hidden.subSet(bucket.firstSeq(), true, upper, false).size();
+        int overFetch = hiddenIn(hidden, buckets, i, from, to);
         int want = limit + 1 - out.size();
-        read = pages.beforeAsync(id, bucket.number(), seq, want + overFetch);
+        read = read(direction, id, buckets.get(i).number(), seq, want + overFetch);
       }
       for (PageMessage m : Async.await(read)) {
         if (!hidden.contains(m.seq()) && out.size() <= limit) {
@@ -219,89 +247,61 @@ public class PageService {
         }
       }
       reads++;
-      upper = bucket.firstSeq();
     }
     if (secondRead != null) {
       reads = 2; // read even if the first partition filled the page after all
     }
-    boolean hasMoreBefore = out.size() > limit || i < buckets.size();
-    return new Page(trim(out, limit), hasMoreBefore, hasMoreAfter, reads);
+    boolean beyond = out.size() > limit || (i >= 0 && i < buckets.size());
+    return page(direction, out, limit, beyond, behind, reads);
+  }
+
+  /** At most {@code limit} messages of {@code bucket} beyond {@code seq}, nearest it first. */
+  private CompletionStage<List<PageMessage>> read(
+      Direction direction, ConversationId id, long bucket, long seq, int limit) {
+    return direction == Direction.NEWER
+        ? pages.afterAsync(id, bucket, seq, limit)
+        : pages.beforeAsync(id, bucket, seq, limit);
   }
 
   /**
-   * Messages with seq above {@code seq}, returned newest first. Buckets are newest first. {@code
-   * prefetched}: the caller's hidden seqs above {@code seq}, used when complete for the range.
+   * A page of the messages read ({@code nearest}: nearest the anchor first), newest first; {@code
+   * beyond}: more lie past it in its direction, {@code behind}: on the other side of the anchor.
    */
-  private Page after(
-      ConversationId id,
-      UserId caller,
-      List<MessagePages.Bucket> buckets,
-      long seq,
+  private static Page page(
+      Direction direction,
+      List<PageMessage> nearest,
       int limit,
-      HiddenWindow prefetched) {
-    boolean hasMoreBefore = hasAnyUpTo(buckets, seq);
-    if (buckets.isEmpty() || limit == 0) {
-      return new Page(List.of(), hasMoreBefore, false, 0);
+      boolean beyond,
+      boolean behind,
+      int reads) {
+    List<PageMessage> messages = trim(nearest, limit);
+    if (direction == Direction.NEWER) {
+      Collections.reverse(messages);
+      return new Page(messages, behind, beyond, reads);
     }
-    // The bucket holding seq + 1: the newest one starting at or below it (else the oldest).
-    int start = 0;
-    while (start < buckets.size() - 1 && buckets.get(start).firstSeq() > seq + 1) {
-      start++;
+    return new Page(messages, beyond, behind, reads);
+  }
+
+  /** The index of the newest bucket starting at or below {@code seq}; the size when none does. */
+  private static int newest(List<MessagePages.Bucket> buckets, long seq) {
+    int i = 0;
+    while (i < buckets.size() && buckets.get(i).firstSeq() > seq) {
+      i++;
     }
-    int end = Math.max(start - 1, 0);
-    long upper = end == 0 ? Long.MAX_VALUE : buckets.get(end - 1).firstSeq() - 1;
-    NavigableSet<Long> hidden =
-        prefetched != null
-                && prefetched.above()
-                && prefetched.anchor() == seq
-                && prefetched.covers(upper)
-            ? prefetched.seqs()
-            : pages.hidden(id, caller, seq + 1, upper);
-    // The first partition; the second one with it when the first cannot fill the page (at most
-    // one message per seq between seq and the next bucket's first seq).
-    MessagePages.Bucket first = buckets.get(start);
-    long firstFrom = Math.max(first.firstSeq(), seq + 1);
-    long firstEnd = start == 0 ? Long.MAX_VALUE : buckets.get(start - 1).firstSeq();
-    int firstHidden = hidden.subSet(firstFrom, true, firstEnd, false).size();
-    CompletionStage<List<PageMessage>> firstRead =
-        pages.afterAsync(id, first.number(), seq, limit + 1 + firstHidden);
-    CompletionStage<List<PageMessage>> secondRead = null;
-    if (end < start && firstEnd - firstFrom - firstHidden < limit + 1) {
-      long secondEnd = end == 0 ? Long.MAX_VALUE : buckets.get(end - 1).firstSeq();
-      int secondHidden = hidden.subSet(firstEnd, true, secondEnd, false).size();
-      secondRead = pages.afterAsync(id, buckets.get(end).number(), seq, limit + 1 + secondHidden);
-    }
-    List<PageMessage> out = new ArrayList<>(limit + 1);
-    int reads = 0;
-    int i = start;
-    for (; i >= end && out.size() <= limit; i--) {
-      MessagePages.Bucket bucket = buckets.get(i);
-      CompletionStage<List<PageMessage>> read;
-      if (i == start) {
-        read = firstRead;
-      } else if (secondRead != null) {
-        read = secondRead;
-      } else {
-        long bucketEnd = i == 0 ? Long.MAX_VALUE : buckets.get(i - 1).firstSeq();
-        int overFetch =
-            hidden.subSet(Math.max(bucket.firstSeq(), seq + 1), true, bucketEnd, false).size();
-        int want = limit + 1 - out.size();
-        read = pages.afterAsync(id, bucket.number(), seq, want + overFetch);
-      }
-      for (PageMessage m : Async.await(read)) {
-        if (!hidden.contains(m.seq()) && out.size() <= limit) {
-          out.add(m);
-        }
-      }
-      reads++;
-    }
-    if (secondRead != null) {
-      reads = 2;
-    }
-    boolean hasMoreAfter = out.size() > limit || i >= 0;
-    List<PageMessage> page = trim(out, limit);
-    Collections.reverse(page);
-    return new Page(page, hasMoreBefore, hasMoreAfter, reads);
+    return i;
+  }
+
+  /** The first seq above bucket {@code i}: the next newer bucket's first, or none. */
+  private static long endOf(List<MessagePages.Bucket> buckets, int i) {
+    return i == 0 ? Long.MAX_VALUE : buckets.get(i - 1).firstSeq();
+  }
+
+  /** The hidden seqs in bucket {@code i} and in [{@code from}, {@code to}). */
+  private static int hiddenIn(
+      NavigableSet<Long> hidden, List<MessagePages.Bucket> buckets, int i, long from, long to) {
+    long lower = Math.max(buckets.get(i).firstSeq(), from);
+    long upper = Math.min(endOf(buckets, i), to);
+    return hidden.subSet(lower, true, upper, false).size();
   }
 
   private static boolean hasAnyUpTo(List<MessagePages.Bucket> buckets, long seq) {
