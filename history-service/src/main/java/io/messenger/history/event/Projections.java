@@ -3,7 +3,6 @@ package io.messenger.history.event;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
-import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.conversation.ConversationStore;
@@ -14,9 +13,9 @@ import org.springframework.stereotype.Component;
 /**
  * Applies a logged event to the tables that reads use: the message pages, the delete-for-me
  * overlay, read markers, the conversation's head hints and its place in the members' conversation
- * lists ({@link ActivityIndex}). Every write is an idempotent upsert whose Cassandra write
- * timestamp is derived from seqs, so applying an event twice, or two events in either order, gives
- * the same result:
+ * lists ({@link EventIndex}). Every write is an idempotent upsert whose Cassandra write timestamp
+ * is derived from seqs, so applying an event twice, or two events in either order, gives the same
+ * result:
  *
  * <ul>
  *   <li>a message row is written at timestamp {@code seq};
@@ -37,7 +36,7 @@ public class Projections {
   private final CqlSession session;
   private final EventLog log;
   private final ConversationStore conversations;
-  private final ActivityIndex activity;
+  private final EventIndex activity;
   private final PreparedStatement insertMessage;
   private final PreparedStatement insertBucket;
   private final PreparedStatement recall;
@@ -51,7 +50,7 @@ public class Projections {
       Keyspace ks,
       EventLog log,
       ConversationStore conversations,
-      ActivityIndex activity) {
+      EventIndex activity) {
     this.session = session;
     this.log = log;
     this.conversations = conversations;

@@ -34,7 +34,7 @@ class MembershipIT {
   @Autowired Tokens tokens;
   @Autowired ConversationStore store;
   @Autowired MemberChanges changes;
-  @Autowired io.messenger.history.activity.ActivityIndex activity;
+  @Autowired MembershipIndex activity;
 
   @Test
   void aGroupCreatedWithAClientRequestIdIsCreatedOnce() {
