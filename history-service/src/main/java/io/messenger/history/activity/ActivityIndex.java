@@ -15,8 +15,10 @@ import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationRows;
 import io.messenger.history.conversation.ConversationStore;
 import io.messenger.history.conversation.FanoutProperties;
-import io.messenger.history.event.EventLog;
-import io.messenger.history.event.LoggedEvent;
+import io.messenger.history.conversation.MembershipIndex;
+import io.messenger.history.write.EventIndex;
+import io.messenger.history.write.EventLog;
+import io.messenger.history.write.LoggedEvent;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Clock;
@@ -67,7 +69,7 @@ import org.springframework.stereotype.Repository;
  * place.
  */
 @Repository
-public class ActivityIndex {
+public class ActivityIndex implements MembershipIndex, EventIndex {
 
   static final long MILLIS_PER_BUCKET = TimeUnit.DAYS.toMillis(1);
 
@@ -229,6 +231,7 @@ public class ActivityIndex {
    * member list), then per member a delete and an insert (and a bucket upsert when the day
    * changed). A large group: only the conversation's position. Idempotent; safe in any order.
    */
+  @Override
   public CompletionStage<Void> eventProjected(LoggedEvent event) {
     String cid = event.conversationId().value();
     long s = event.seq();
@@ -277,6 +280,7 @@ public class ActivityIndex {
   }
 
   /** Lists a new conversation in its members' lists at its creation (member change version 0). */
+  @Override
   public void created(Conversation conversation, Collection<UserId> members) {
     String cid = conversation.id().value();
     boolean large = fanout.isLarge(members.size());
@@ -296,6 +300,7 @@ public class ActivityIndex {
    * changed), lists all its members the other way. Safe to repeat: a change rolled forward writes
    * the same rows with the same timestamps, and redoes a crossing (judged from the counts).
    */
+  @Override
   public void membersChanged(
       ConversationId id,
       Collection<UserId> added,

@@ -1,6 +1,5 @@
 package io.messenger.history.conversation;
 
-import io.messenger.history.activity.ActivityIndex;
 import io.messenger.history.cassandra.Async;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
@@ -33,7 +32,7 @@ public class ConversationService {
   private final MemberChanges changes;
   private final GroupProperties groups;
   private final FanoutProperties fanout;
-  private final ActivityIndex activity;
+  private final MembershipIndex activity;
   private final MembershipLog log;
   private final Clock clock;
 
@@ -42,7 +41,7 @@ public class ConversationService {
       MemberChanges changes,
       GroupProperties groups,
       FanoutProperties fanout,
-      ActivityIndex activity,
+      MembershipIndex activity,
       MembershipLog log,
       Clock clock) {
     this.store = store;

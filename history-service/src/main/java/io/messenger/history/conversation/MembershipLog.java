@@ -5,7 +5,7 @@ import java.time.Instant;
 
 /**
  * Where membership changes become events of the conversation's log, each with its seq (implemented
- * by the write side, {@code io.messenger.history.event.MembershipEvents}).
+ * by the write side, {@code io.messenger.history.write.MembershipEvents}).
  */
 public interface MembershipLog {
 

@@ -5,7 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.cassandra.Keyspace;
-import io.messenger.history.event.DeliveryMarks;
+import io.messenger.history.write.DeliveryMarks;
 import io.messenger.model.ConversationId;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package io.messenger.history.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.messenger.history.event.EventService;
 import io.messenger.history.support.Api;
 import io.messenger.history.support.HistoryIT;
+import io.messenger.history.write.EventService;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.Operation;

@@ -34,9 +34,9 @@ class MembershipIT {
   @Autowired Tokens tokens;
   @Autowired ConversationStore store;
   @Autowired MemberChanges changes;
-  @Autowired io.messenger.history.activity.ActivityIndex activity;
+  @Autowired MembershipIndex activity;
   @Autowired MembershipLog membershipLog;
-  @Autowired io.messenger.history.event.EventLog log;
+  @Autowired io.messenger.history.write.EventLog log;
 
   @Test
   void aGroupCreatedWithAClientRequestIdIsCreatedOnce() {
@@ -194,7 +194,7 @@ class MembershipIT {
         service.changeMembers(id, owner, List.of(), List.of(first));
     // The dead writer's change was logged by this one, before its own: seqs 2 and 3.
     assertThat(removed.seq()).isEqualTo(3);
-    List<io.messenger.history.event.LoggedEvent> events = log.range(id, 0, 10, 10);
+    List<io.messenger.history.write.LoggedEvent> events = log.range(id, 0, 10, 10);
     assertThat(events)
         .extracting(e -> e.kind().name() + " " + MembershipLog.changeIdOf(e.clientId()))
         .containsExactly(

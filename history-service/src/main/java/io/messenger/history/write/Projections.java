@@ -1,0 +1,166 @@
+package io.messenger.history.write;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import io.messenger.history.cassandra.Async;
+import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.conversation.ConversationStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies a logged event to the tables that reads use: the message pages, the delete-for-me
+ * overlay, read markers, the conversation's head hints and its place in the members' conversation
+ * lists ({@link EventIndex}). Every write is an idempotent upsert whose Cassandra write timestamp
+ * is derived from seqs, so applying an event twice, or two events in either order, gives the same
+ * result:
+ *
+ * <ul>
+ *   <li>a message row is written at timestamp {@code seq};
+ *   <li>an edit sets {@code text, edited_at} at its own (larger) seq, so the newest edit wins;
+ *   <li>a recall sets {@code recalled = true, text = null} at {@code 2^50 + seq}, above any edit;
+ *   <li>a read marker is written at timestamp {@code upToSeq}, so it only moves forward.
+ * </ul>
+ */
+@Component
+public class Projections {
+
+  /** Messages per page partition of {@code messages}. */
+  public static final long MESSAGES_PER_BUCKET = 1000;
+
+  private static final long RECALL_TIMESTAMP_BASE = 1L << 50;
+  private static final long BUCKET_TIMESTAMP_BASE = 1L << 52;
+
+  private final CqlSession session;
+  private final EventLog log;
+  private final ConversationStore conversations;
+  private final EventIndex activity;
+  private final PreparedStatement insertMessage;
+  private final PreparedStatement insertBucket;
+  private final PreparedStatement recall;
+  private final PreparedStatement edit;
+  private final PreparedStatement hide;
+  private final PreparedStatement read;
+  private final PreparedStatement recalled;
+
+  Projections(
+      CqlSession session,
+      Keyspace ks,
+      EventLog log,
+      ConversationStore conversations,
+      EventIndex activity) {
+    this.session = session;
+    this.log = log;
+    this.conversations = conversations;
+    this.activity = activity;
+    String messages = ks.table("messages");
+    String key = " WHERE conversation_id = ? AND bucket = ? AND seq = ?";
+    insertMessage =
+        session.prepare(
+            "INSERT INTO "
+                + messages
+                + " (conversation_id, bucket, seq, msg_no, sender_id, sent_at, client_msg_id, text,"
+                + " recalled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, false) USING TIMESTAMP ?");
+    insertBucket =
+        session.prepare(
+            "INSERT INTO "
+                + ks.table("message_buckets")
+                + " (conversation_id, bucket, first_seq) VALUES (?, ?, ?) USING TIMESTAMP ?");
+    recalled = session.prepare("SELECT recalled FROM " + messages + key);
+    recall =
+        session.prepare(
+            "UPDATE " + messages + " USING TIMESTAMP ? SET recalled = true, text = null" + key);
+    edit =
+        session.prepare(
+            "UPDATE " + messages + " USING TIMESTAMP ? SET text = ?, edited_at = ?" + key);
+    hide =
+        session.prepare(
+            "INSERT INTO "
+                + ks.table("hidden_messages")
+                + " (conversation_id, user_id, seq, hidden_at) VALUES (?, ?, ?, ?)");
+    read =
+        session.prepare(
+            "UPDATE "
+                + ks.table("read_markers")
+                + " USING TIMESTAMP ? SET read_seq = ? WHERE conversation_id = ? AND user_id = ?");
+  }
+
+  /** Whether the message {@code target} (a logged message) has been recalled. */
+  public boolean isRecalled(LoggedEvent target) {
+    var row =
+        session
+            .execute(
+                recalled.bind(
+                    target.conversationId().value(), bucketOfMessage(target.msgNo()), target.seq()))
+            .one();
+    return row != null && row.getBoolean("recalled");
+  }
+
+  /** The page bucket of the message with ordinal {@code msgNo}. */
+  public static long bucketOfMessage(long msgNo) {
+    return msgNo / MESSAGES_PER_BUCKET;
+  }
+
+  /** Applies {@code event}; safe to call again for the same event. */
+  public void apply(LoggedEvent event) {
+    String cid = event.conversationId().value();
+    List<java.util.concurrent.CompletionStage<?>> writes = new ArrayList<>();
+    if (event.isMessage()) {
+      long bucket = bucketOfMessage(event.msgNo());
+      writes.add(
+          run(
+              insertMessage.bind(
+                  cid,
+                  bucket,
+                  event.seq(),
+                  event.msgNo(),
+                  event.actorId().value(),
+                  event.at(),
+                  event.clientId(),
+                  event.text(),
+                  event.seq())));
+      // Every message (re)writes its bucket's index row, with a write timestamp that falls as the
+      // seq grows, so the smallest seq wins: the row is right even if the projection of the
+      // bucket's first message failed, and a replay changes nothing.
+      writes.add(
+          run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq())));
+    } else if (event.isOperation()) {
+      // (a membership change has no read table of its own: its member rows are written first)
+      switch (event.opType()) {
+        case DELETE_FOR_ME ->
+            writes.add(run(hide.bind(cid, event.actorId().value(), event.refSeq(), event.at())));
+        case READ ->
+            writes.add(
+                run(read.bind(event.refSeq(), event.refSeq(), cid, event.actorId().value())));
+        case RECALL, EDIT -> {
+          LoggedEvent target =
+              log.find(event.conversationId(), event.refSeq())
+                  .orElseThrow(() -> new IllegalStateException("target of " + event + " missing"));
+          long bucket = bucketOfMessage(target.msgNo());
+          writes.add(
+              run(
+                  event.opType() == io.messenger.model.OperationType.RECALL
+                      ? recall.bind(RECALL_TIMESTAMP_BASE + event.seq(), cid, bucket, target.seq())
+                      : edit.bind(
+                          event.seq(), event.text(), event.at(), cid, bucket, target.seq())));
+        }
+      }
+    }
+    // The head hints are timestamped upserts too: written together with the rows, not after.
+    writes.add(
+        conversations.recordHeadAsync(
+            event.conversationId(),
+            event.seq(),
+            event.msgNo() + (event.isMessage() ? 1 : 0),
+            event.isMessage()));
+    // The conversation list's activity index: the event's position, and the members' rows moved.
+    writes.add(activity.eventProjected(event));
+    Async.awaitAll(writes);
+  }
+
+  private java.util.concurrent.CompletionStage<?> run(Statement<?> statement) {
+    return session.executeAsync(statement.setIdempotent(true));
+  }
+}

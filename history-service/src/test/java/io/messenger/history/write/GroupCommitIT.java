@@ -1,0 +1,148 @@
+package io.messenger.history.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.messenger.history.HistoryMetrics;
+import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.support.Api;
+import io.messenger.history.support.HistoryIT;
+import io.messenger.history.support.Writes;
+import io.messenger.model.ConversationId;
+import io.messenger.model.UserId;
+import io.messenger.support.security.Tokens;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The second write path: concurrent writes to one conversation share consensus rounds, and the
+ * client id is decided in the same round as the seq (request rows in the log partition).
+ */
+@HistoryIT
+class GroupCommitIT {
+
+  @LocalServerPort int port;
+  @Autowired Tokens tokens;
+  @Autowired EventService events;
+  @Autowired MeterRegistry meters;
+  @Autowired CqlSession session;
+  @Autowired Keyspace keyspace;
+
+  Writes writes;
+  String alice;
+  String bob;
+  ExecutorService pool;
+
+  @BeforeEach
+  void setUp() {
+    writes = new Writes(new Api(port, tokens));
+    alice = Api.uniqueUser("alice");
+    bob = Api.uniqueUser("bob");
+    pool = Executors.newFixedThreadPool(32);
+  }
+
+  @AfterEach
+  void tearDown() {
+    pool.shutdownNow();
+  }
+
+  @Test
+  void concurrentWritesShareRoundsAndKeepSeqsDense() throws Exception {
+    ConversationId cid = ConversationId.of(writes.group(alice, bob));
+    double roundsBefore = rounds("applied");
+    int writers = 32;
+    int each = 10;
+    Set<Long> seqs = ConcurrentHashMap.newKeySet();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                  seqs.add(
+                      events
+                          .sendMessage(cid, UserId.of(alice), "g" + writer + "-" + i, "m " + i)
+                          .event()
+                          .seq());
+                }
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+    int total = writers * each;
+    assertThat(seqs).hasSize(total);
+    assertThat(seqs.stream().mapToLong(Long::longValue).min().orElseThrow()).isEqualTo(1);
+    assertThat(seqs.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(total);
+    // Fewer consensus rounds than writes: writes that queued behind a round went out together.
+    assertThat(rounds("applied") - roundsBefore).isLessThan(total);
+  }
+
+  @Test
+  void theSameClientIdSentConcurrentlyIsLoggedOnce() throws Exception {
+    ConversationId cid = ConversationId.of(writes.group(alice, bob));
+    int copies = 16;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<EventService.Written>> done = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return events.sendMessage(cid, UserId.of(bob), "same", "only once");
+              }));
+    }
+    start.countDown();
+    List<EventService.Written> written = new ArrayList<>();
+    for (Future<EventService.Written> f : done) {
+      written.add(f.get());
+    }
+    assertThat(written.stream().filter(EventService.Written::created)).hasSize(1);
+    assertThat(written.stream().map(w -> w.event().seq()).distinct()).containsExactly(1L);
+    assertThat(events.sendMessage(cid, UserId.of(bob), "next", "second").event().seq())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void theLogsRequestRowCatchesARetryWhoseRecordWasLost() {
+    ConversationId cid = ConversationId.of(writes.group(alice, bob));
+    EventService.Written first = events.sendMessage(cid, UserId.of(alice), "lost-record", "hi");
+    // As if the instance died between the consensus round and recording the client id.
+    session.execute(
+        "DELETE FROM "
+            + keyspace.table("client_requests")
+            + " WHERE conversation_id = ? AND actor_id = ? AND client_id = ?",
+        cid.value(),
+        alice,
+        "lost-record");
+
+    EventService.Written retry = events.sendMessage(cid, UserId.of(alice), "lost-record", "hi");
+    assertThat(retry.created()).isFalse();
+    assertThat(retry.event()).isEqualTo(first.event());
+
+    Api.Answer conflict = writes.send(cid.value(), alice, "lost-record", "other text");
+    assertThat(conflict.status()).isEqualTo(409);
+  }
+
+  private double rounds(String result) {
+    var counter = meters.find(HistoryMetrics.LOG_ROUNDS).tag("result", result).counter();
+    return counter == null ? 0 : counter.count();
+  }
+}
