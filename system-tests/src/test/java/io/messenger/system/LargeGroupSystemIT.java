@@ -81,8 +81,7 @@ class LargeGroupSystemIT {
           assertThat(after).isIn(0L, 1L);
           if (after == 0) {
             assertThat(events.get(0).get("kind").asString()).isEqualTo("system");
-            assertThat(events.get(0).at("/notification/type").asString())
-                .isEqualTo("member.added");
+            assertThat(events.get(0).at("/notification/type").asString()).isEqualTo("member.added");
             assertThat(events.get(0).at("/notification/count").asInt()).isEqualTo(1000);
             events = events.subList(1, events.size());
           }
