@@ -114,6 +114,21 @@ final class RawStores implements AutoCloseable {
     return new String[] {"inbox:" + tag, "inbox-meta:" + tag, "inbox-dedupe:" + tag};
   }
 
+  /**
+   * The keys of {@code pull.lua}: the user's inbox keys, then the user's large groups and the
+   * device's large-group acks (the same hash tag: a pull reads them in the same script).
+   */
+  static String[] pullKeys(String user, String device) {
+    String tag = "{" + user + "}";
+    return new String[] {
+      "inbox:" + tag,
+      "inbox-meta:" + tag,
+      "inbox-dedupe:" + tag,
+      "lg:" + tag,
+      "lg-ack:" + tag + ":" + device
+    };
+  }
+
   /** The pull script exactly as a pull of {@code limit} entries after {@code cursor} runs it. */
   List<Object> pull(String user, String device, String cursor, int limit) {
     return redis
@@ -121,7 +136,7 @@ final class RawStores implements AutoCloseable {
         .evalsha(
             pullSha,
             ScriptOutputType.MULTI,
-            inboxKeys(user),
+            pullKeys(user, device),
             cursor,
             "dev:" + device,
             "",

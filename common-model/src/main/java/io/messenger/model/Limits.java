@@ -29,6 +29,14 @@ public final class Limits {
   /** A large group's notifications and views list at most this many members (the first by id). */
   public static final int MEMBERS_IN_NOTIFICATION = 100;
 
+  /**
+   * The members a large group's notification or view lists: the first {@value
+   * #MEMBERS_IN_NOTIFICATION} by id.
+   */
+  public static java.util.List<UserId> firstMembers(java.util.Collection<UserId> members) {
+    return members.stream().sorted().limit(MEMBERS_IN_NOTIFICATION).toList();
+  }
+
   /** Maximum length of a notification type such as {@code friend.request}. */
   public static final int MAX_NOTIFICATION_TYPE_LENGTH = 64;
 

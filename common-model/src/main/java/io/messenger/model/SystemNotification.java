@@ -114,10 +114,7 @@ public sealed interface SystemNotification {
     /** All of {@code members}, or in a large group the first ones and how many there are. */
     public static MemberAdded of(List<UserId> members, UserId by, boolean largeGroup) {
       return largeGroup && members.size() > Limits.MEMBERS_IN_NOTIFICATION
-          ? new MemberAdded(
-              members.stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
-              by,
-              members.size())
+          ? new MemberAdded(Limits.firstMembers(members), by, members.size())
           : new MemberAdded(members, by);
     }
 
@@ -153,10 +150,7 @@ public sealed interface SystemNotification {
     /** All of {@code members}, or in a large group the first ones and how many there are. */
     public static MemberRemoved of(List<UserId> members, UserId by, boolean largeGroup) {
       return largeGroup && members.size() > Limits.MEMBERS_IN_NOTIFICATION
-          ? new MemberRemoved(
-              members.stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
-              by,
-              members.size())
+          ? new MemberRemoved(Limits.firstMembers(members), by, members.size())
           : new MemberRemoved(members, by);
     }
 

@@ -3,10 +3,16 @@ package io.messenger.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.protocol.CommandArgsAccessor;
+import io.lettuce.core.protocol.RedisCommand;
+import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
 import io.messenger.support.security.Tokens;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import io.messenger.sync.support.RedisExtension;
 import io.messenger.sync.support.StubHistory;
 import io.messenger.sync.support.StubHistory.Reply;
@@ -15,18 +21,27 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.core.type.TypeReference;
@@ -62,10 +77,72 @@ class SyncApiIT {
     history.close();
   }
 
+  /** Every Redis command the service sends, from its first connection on. */
+  static final SentCommands SENT = new SentCommands();
+
+  @TestConfiguration(proxyBeanMethods = false)
+  static class CountRedisCommands {
+    @Bean
+    static BeanPostProcessor sentCommands() {
+      return new BeanPostProcessor() {
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String name) {
+          if (bean instanceof LettuceConnectionFactory factory) {
+            factory.getRequiredNativeClient().addListener(SENT);
+            factory.resetConnection(); // a connection made before the listener would miss it
+          }
+          return bean;
+        }
+      };
+    }
+  }
+
+  /**
+   * The Redis commands sent, each with the thread that sent it (Lettuce tells a command listener on
+   * the sending thread) and its first key: what one request costs in round trips.
+   */
+  static final class SentCommands implements CommandListener {
+    record Sent(String thread, String type, String firstKey) {}
+
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void commandStarted(CommandStartedEvent event) {
+      RedisCommand<Object, Object, Object> command = event.getCommand();
+      ByteBuffer key =
+          command.getArgs() == null ? null : CommandArgsAccessor.encodeFirstKey(command.getArgs());
+      sent.add(
+          new Sent(
+              Thread.currentThread().getName(),
+              command.getType().toString(),
+              key == null ? "" : StandardCharsets.UTF_8.decode(key).toString()));
+    }
+
+    int size() {
+      return sent.size();
+    }
+
+    /**
+     * The commands sent since the {@code from}-th by the thread of the first of them on one of
+     * {@code user}'s keys: those of the (synchronous) request that sent it.
+     */
+    List<String> ofRequestOn(UserId user, int from) {
+      List<Sent> since = sent.subList(from, sent.size());
+      String thread =
+          since.stream()
+              .filter(c -> c.firstKey().contains("{" + user.value() + "}"))
+              .findFirst()
+              .orElseThrow()
+              .thread();
+      return since.stream().filter(c -> c.thread().equals(thread)).map(Sent::type).toList();
+    }
+  }
+
   @LocalServerPort int port;
   @Autowired Tokens tokens;
   @Autowired JsonMapper json;
   @Autowired MeterRegistry meters;
+  @Autowired LargeGroupStore largeGroups;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -533,6 +610,34 @@ class SyncApiIT {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body()).containsEntry("entries", List.of());
     assertThat((Map<String, Object>) answer.body().get("resync")).containsEntry("reason", "gap");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPullIsOneRedisRoundTripForAUserInNoLargeGroupAndTwoForAUserInSome() throws Exception {
+    UserId alice = redis.newUser();
+    UserId bob = redis.newUser();
+    ConversationId group =
+        ConversationId.of("c_lg" + UUID.randomUUID().toString().replace("-", ""));
+    largeGroups.opened(group, 0, List.of(bob));
+    largeGroups.advance(group, 1, Instant.parse("2026-01-02T03:04:05Z"));
+    get(alice, "/v1/sync"); // registers the devices (and loads the scripts)
+    get(bob, "/v1/sync");
+
+    int before = SENT.size();
+    Answer none = get(alice, "/v1/sync");
+    List<String> noneSent = SENT.ofRequestOn(alice, before);
+    before = SENT.size();
+    Answer some = get(bob, "/v1/sync");
+    List<String> someSent = SENT.ofRequestOn(bob, before);
+
+    assertThat(none.body()).containsEntry("largeGroups", List.of());
+    // pull.lua, which also reads the user's large groups (lg:{U}: none).
+    assertThat(noneSent).containsExactly("EVALSHA");
+    assertThat((List<Map<String, Object>>) some.body().get("largeGroups"))
+        .containsExactly(Map.of("conversationId", group.value(), "afterSeq", 0, "lastSeq", 1));
+    // pull.lua, then the heads of the user's large groups.
+    assertThat(someSent).containsExactly("EVALSHA", "MGET");
   }
 
   // ---------------------------------------------------------------- acks

@@ -142,7 +142,7 @@ class ConversationService {
                 ? new SystemNotification.ConversationCreated(
                     c.type(),
                     c.title(),
-                    c.members().stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList(),
+                    Limits.firstMembers(c.members()),
                     createdBy,
                     c.members().size())
                 : new SystemNotification.ConversationCreated(
@@ -207,9 +207,7 @@ class ConversationService {
         conversation,
         change.type(),
         change.title(),
-        change.large()
-            ? change.members().stream().sorted().limit(Limits.MEMBERS_IN_NOTIFICATION).toList()
-            : change.members(),
+        change.large() ? Limits.firstMembers(change.members()) : change.members(),
         change.added(),
         change.removed(),
         change.memberCount() > 0 ? change.memberCount() : change.members().size());

@@ -64,7 +64,8 @@ public interface InboxStore {
   /**
    * Reads up to {@code limit} entries strictly after {@code cursor} (or, when {@code cursor} is
    * {@code null}, after the device's acked cursor or {@code pendingAck}, whichever is newer),
-   * applying the retention first.
+   * applying the retention first; and, in the same round trip, the device's side of the large-group
+   * index ({@link PullResult#largeGroupState()}), whose keys share the user's slot.
    */
   PullResult pull(
       UserId user, DeviceId device, InboxCursor cursor, InboxCursor pendingAck, int limit);

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param hasMore whether more entries follow the last one returned
  * @param largeGroups the caller's large groups with news for this device, oldest news first
  * @param largeGroupsHasMore whether more large groups have news than {@code largeGroups} holds
+ * @param largeGroupState the device's side of the large-group index, read with the inbox: what
+ *     {@code largeGroups} is computed from (never sent to the device)
  */
 public record PullResult(
     ResyncReason resync,
@@ -24,28 +26,31 @@ public record PullResult(
     List<WireEntry> entries,
     boolean hasMore,
     List<LargeGroupNews> largeGroups,
-    boolean largeGroupsHasMore) {
+    boolean largeGroupsHasMore,
+    LargeGroupState largeGroupState) {
 
   public PullResult {
     Objects.requireNonNull(head, "head");
     Objects.requireNonNull(cursor, "cursor");
+    Objects.requireNonNull(largeGroupState, "largeGroupState");
     entries = List.copyOf(entries);
     largeGroups = List.copyOf(largeGroups);
   }
 
-  /** An answer without large-group news. */
+  /** An answer without large-group news, of a user in no large group. */
   public PullResult(
       ResyncReason resync,
       InboxCursor head,
       InboxCursor cursor,
       List<WireEntry> entries,
       boolean hasMore) {
-    this(resync, head, cursor, entries, hasMore, List.of(), false);
+    this(resync, head, cursor, entries, hasMore, List.of(), false, LargeGroupState.NONE);
   }
 
   /** This answer with the large-group news {@code news} (and whether more is pending). */
   public PullResult with(List<LargeGroupNews> news, boolean newsHasMore) {
-    return new PullResult(resync, head, cursor, entries, hasMore, news, newsHasMore);
+    return new PullResult(
+        resync, head, cursor, entries, hasMore, news, newsHasMore, largeGroupState);
   }
 
   /** Whether the device has something to act on: entries, large-group news or a resync. */

@@ -4,6 +4,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.InboxItem;
@@ -19,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -101,11 +104,6 @@ class RedisInboxStore implements InboxStore {
             .register(meters);
   }
 
-  static List<String> keys(UserId user) {
-    String tag = "{" + user.value() + "}";
-    return List.of("inbox:" + tag, "inbox-meta:" + tag, "inbox-dedupe:" + tag);
-  }
-
   @Override
   public List<AppendResult> append(Collection<UserId> users, InboxItem item) {
     List<UserId> targets = List.copyOf(users);
@@ -181,7 +179,7 @@ class RedisInboxStore implements InboxStore {
 
   private RedisFuture<List<Object>> evalAppend(
       RedisClusterAsyncCommands<byte[], byte[]> commands, UserId user, Shared shared) {
-    List<String> keys = keys(user);
+    List<String> keys = UserKeys.inbox(user);
     return commands.evalsha(
         appendScript.getSha1(),
         ScriptOutputType.MULTI,
@@ -210,13 +208,21 @@ class RedisInboxStore implements InboxStore {
     return RedisCalls.translated(e);
   }
 
+  /**
+   * Also reads the device's side of the large-group index in the same script ({@link
+   * LargeGroupState}): its two keys are on the user's slot, so a pull of a user in no large group
+   * is this one round trip.
+   */
   @Override
   public PullResult pull(
       UserId user, DeviceId device, InboxCursor cursor, InboxCursor pendingAck, int limit) {
+    List<String> keys = new ArrayList<>(UserKeys.inbox(user));
+    keys.add(UserKeys.largeGroups(user));
+    keys.add(UserKeys.largeGroupAcks(user, device));
     List<Object> reply =
         evalRaw(
             pullScript,
-            keys(user),
+            keys,
             bytes(cursor == null ? "" : cursor.toString()),
             bytes(DEVICE_FIELD + device.value()),
             bytes(pendingAck == null ? "" : pendingAck.toString()),
@@ -229,19 +235,37 @@ class RedisInboxStore implements InboxStore {
     }
     InboxCursor head = InboxCursor.parse(text(reply.get(1)));
     InboxCursor from = InboxCursor.parse(text(reply.get(2)));
+    LargeGroupState groups =
+        new LargeGroupState(seqs((List<?>) reply.get(6)), seqs((List<?>) reply.get(7)));
     return switch (status) {
-      case "new_device" -> new PullResult(ResyncReason.NEW_DEVICE, head, from, List.of(), false);
-      case "gap" -> new PullResult(ResyncReason.GAP, head, from, List.of(), false);
+      case "new_device" ->
+          new PullResult(
+              ResyncReason.NEW_DEVICE, head, from, List.of(), false, List.of(), false, groups);
+      case "gap" ->
+          new PullResult(ResyncReason.GAP, head, from, List.of(), false, List.of(), false, groups);
       case "ok" -> {
         List<?> rows = (List<?>) reply.get(3);
         List<WireEntry> entries = new ArrayList<>(Math.min(rows.size(), limit));
         for (int i = 0; i < rows.size() && i < limit; i++) {
           entries.add(entry((List<?>) rows.get(i)));
         }
-        yield new PullResult(null, head, from, entries, rows.size() > limit);
+        yield new PullResult(
+            null, head, from, entries, rows.size() > limit, List.of(), false, groups);
       }
       default -> throw new IllegalStateException("unexpected pull status " + status);
     };
+  }
+
+  /** A hash of conversation id to seq, as {@code HGETALL} answers it (field, value, ...). */
+  private static Map<ConversationId, Long> seqs(List<?> flat) {
+    if (flat.isEmpty()) {
+      return Map.of();
+    }
+    Map<ConversationId, Long> seqs = new HashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      seqs.put(ConversationId.of(text(flat.get(i))), toLong(flat.get(i + 1)));
+    }
+    return seqs;
   }
 
   private void countTrimmed(Object byCap, Object byRetention) {
@@ -343,7 +367,8 @@ class RedisInboxStore implements InboxStore {
 
   @Override
   public InboxCursor head(UserId user) {
-    List<Object> values = redis.opsForHash().multiGet(keys(user).get(1), List.of("since", "last"));
+    List<Object> values =
+        redis.opsForHash().multiGet(UserKeys.inbox(user).get(1), List.of("since", "last"));
     if (values.get(0) == null) {
       return null;
     }
@@ -360,7 +385,7 @@ class RedisInboxStore implements InboxStore {
     Long moved =
         redis.execute(
             ackScript,
-            keys(user),
+            UserKeys.inbox(user),
             DEVICE_FIELD + device.value(),
             cursor.toString(),
             Long.toString(properties.retention().toMillis()));
@@ -369,7 +394,8 @@ class RedisInboxStore implements InboxStore {
 
   @Override
   public InboxCursor ackedCursor(UserId user, DeviceId device) {
-    Object value = redis.opsForHash().get(keys(user).get(1), DEVICE_FIELD + device.value());
+    Object value =
+        redis.opsForHash().get(UserKeys.inbox(user).get(1), DEVICE_FIELD + device.value());
     return value == null ? null : InboxCursor.parse((String) value);
   }
 

@@ -4,6 +4,7 @@ import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.UserId;
 import io.messenger.sync.inbox.LargeGroupNews;
+import io.messenger.sync.inbox.LargeGroupState;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -52,10 +53,12 @@ public interface LargeGroupStore {
   boolean readDiffused(ConversationId id, long seq);
 
   /**
-   * The large groups of {@code user} in which {@code device} has news, those with the oldest news
-   * first, at most {@link #MAX_NEWS}.
+   * The large groups in which the pulling device has news, those with the oldest news first, at
+   * most {@link #MAX_NEWS}, from the device's side of the index, which the pull read with the inbox
+   * ({@link io.messenger.sync.inbox.InboxStore#pull}). Reads the groups' heads only: nothing at all
+   * for a user in no large group.
    */
-  Pending pending(UserId user, DeviceId device);
+  Pending pending(LargeGroupState state);
 
   /**
    * Moves the device's acknowledged seq of each group forward (groups the user is not in are

@@ -10,7 +10,9 @@ import io.messenger.sync.RedisCalls;
 import io.messenger.sync.inbox.InboxProperties;
 import io.messenger.sync.inbox.InboxStore;
 import io.messenger.sync.inbox.LargeGroupNews;
+import io.messenger.sync.inbox.LargeGroupState;
 import io.messenger.sync.inbox.NewsChannels;
+import io.messenger.sync.inbox.UserKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiFunction;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -39,9 +38,10 @@ import org.springframework.stereotype.Component;
  * touches two users' or two groups' slots. Contents, bounds and TTLs: {@code docs/data-layout.md},
  * "Large groups (read diffusion)".
  *
- * <p>A pull of a user in no large group costs one {@code EVALSHA} (two empty {@code HGETALL}s); in
- * {@code L} groups, one more {@code MGET} of {@code L} heads (on a cluster, split by slot by the
- * client): O(L) small reads whatever the groups' sizes and traffic. News is announced with the
+ * <p>A pull reads the user's groups and the device's acks in its own script ({@code pull.lua}, the
+ * keys share the user's slot: {@link LargeGroupState}), so a user in no large group pays nothing
+ * more; in {@code L} groups, one {@code MGET} of {@code L} heads (on a cluster, split by slot by
+ * the client): O(L) small reads whatever the groups' sizes and traffic. News is announced with the
  * inbox news ({@code #lg\n<cid>\n<seq>}, on the shard channel of the group's slot on a cluster).
  */
 @Component
@@ -59,7 +59,6 @@ class RedisLargeGroupStore implements LargeGroupStore {
   private final RedisScript<Long> close = script("lg_close", Long.class);
   private final RedisScript<Long> advance = script("lg_advance", Long.class);
   private final RedisScript<Long> ackScript = script("lg_ack", Long.class);
-  private final RedisScript<List> state = script("lg_state", List.class);
 
   RedisLargeGroupStore(StringRedisTemplate redis, InboxProperties inbox) {
     this.redis = redis;
@@ -77,20 +76,13 @@ class RedisLargeGroupStore implements LargeGroupStore {
     return "lg-head:{" + id.value() + "}";
   }
 
-  static String groupsKey(UserId user) {
-    return "lg:{" + user.value() + "}";
-  }
-
-  static String acksKey(UserId user, DeviceId device) {
-    return "lg-ack:{" + user.value() + "}:" + device.value();
-  }
-
   @Override
   public void opened(ConversationId id, long fromSeq, Collection<UserId> members) {
     redis.execute(open, List.of(headKey(id)), Long.toString(fromSeq));
     forEachUser(
         members,
-        (commands, user) -> commands.hsetnx(bytes(groupsKey(user)), bytes(id.value()), bytes("0")));
+        (commands, user) ->
+            commands.hsetnx(bytes(UserKeys.largeGroups(user)), bytes(id.value()), bytes("0")));
   }
 
   @Override
@@ -99,13 +91,16 @@ class RedisLargeGroupStore implements LargeGroupStore {
         users,
         (commands, user) ->
             commands.hset(
-                bytes(groupsKey(user)), bytes(id.value()), bytes(Long.toString(joinSeq))));
+                bytes(UserKeys.largeGroups(user)),
+                bytes(id.value()),
+                bytes(Long.toString(joinSeq))));
   }
 
   @Override
   public void left(ConversationId id, Collection<UserId> users) {
     forEachUser(
-        users, (commands, user) -> commands.hdel(bytes(groupsKey(user)), bytes(id.value())));
+        users,
+        (commands, user) -> commands.hdel(bytes(UserKeys.largeGroups(user)), bytes(id.value())));
   }
 
   @Override
@@ -138,27 +133,21 @@ class RedisLargeGroupStore implements LargeGroupStore {
   }
 
   @Override
-  public Pending pending(UserId user, DeviceId device) {
-    List<?> both = redis.execute(state, List.of(groupsKey(user), acksKey(user, device)));
-    Map<String, String> joined = pairs((List<?>) both.get(0));
-    if (joined.isEmpty()) {
+  public Pending pending(LargeGroupState state) {
+    if (state.joined().isEmpty()) {
       return Pending.NONE;
     }
-    Map<String, String> acked = pairs((List<?>) both.get(1));
-    List<String> cids = new ArrayList<>(joined.keySet());
+    List<ConversationId> ids = new ArrayList<>(state.joined().keySet());
     List<String> heads =
-        redis.opsForValue().multiGet(cids.stream().map(c -> "lg-head:{" + c + "}").toList());
+        redis.opsForValue().multiGet(ids.stream().map(RedisLargeGroupStore::headKey).toList());
     List<LargeGroupNews> news = new ArrayList<>();
-    Set<ConversationId> groups = new HashSet<>();
-    for (int i = 0; i < cids.size(); i++) {
-      ConversationId id = ConversationId.of(cids.get(i));
-      groups.add(id);
+    for (int i = 0; i < ids.size(); i++) {
+      ConversationId id = ids.get(i);
       String head = heads == null ? null : heads.get(i);
       if (head == null) {
         continue;
       }
-      long ack = Long.parseLong(acked.getOrDefault(cids.get(i), "0"));
-      long from = Math.max(ack, Long.parseLong(joined.get(cids.get(i))));
+      long from = Math.max(state.acked().getOrDefault(id, 0L), state.joined().get(id));
       LargeGroupNews found = Spans.news(id, head, from);
       if (found != null) {
         news.add(found);
@@ -168,7 +157,7 @@ class RedisLargeGroupStore implements LargeGroupStore {
         Comparator.comparingLong(LargeGroupNews::at)
             .thenComparing(n -> n.conversationId().value()));
     boolean more = news.size() > MAX_NEWS;
-    return new Pending(more ? news.subList(0, MAX_NEWS) : news, more, groups);
+    return new Pending(more ? news.subList(0, MAX_NEWS) : news, more, state.joined().keySet());
   }
 
   @Override
@@ -186,7 +175,7 @@ class RedisLargeGroupStore implements LargeGroupStore {
     Long moved =
         redis.execute(
             ackScript,
-            List.of(groupsKey(user), acksKey(user, device)),
+            List.of(UserKeys.largeGroups(user), UserKeys.largeGroupAcks(user, device)),
             args.toArray(Object[]::new));
     return moved == null ? 0 : moved.intValue();
   }
@@ -216,14 +205,6 @@ class RedisLargeGroupStore implements LargeGroupStore {
               RedisCalls.awaitAll(replies, commandTimeout);
               return null;
             });
-  }
-
-  private static Map<String, String> pairs(List<?> flat) {
-    Map<String, String> map = new HashMap<>();
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      map.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-    }
-    return map;
   }
 
   private static byte[] bytes(String value) {

@@ -244,17 +244,15 @@ class DeliveryRelay implements SmartLifecycle {
             || (!delivery.recipients().isEmpty() && largeGroups.readDiffused(conversation, seq));
     int added =
         viaHead
-            ? advanced(conversation, seq, item)
+            ? advanced(conversation, seq, item.sentAt())
             : inbox.deliver(delivery.recipients(), item).size();
     if (added > 0) {
       redriven.increment(added);
       lag.record(Duration.between(item.sentAt(), now));
       log.info(
           "relay delivered a missed event: conversation={} seq={} inboxes={}",
-          delivery.message() != null
-              ? delivery.message().conversationId().value()
-              : delivery.operation().conversationId().value(),
-          delivery.message() != null ? delivery.message().seq() : delivery.operation().seq(),
+          conversation.value(),
+          seq,
           added);
     }
   }
@@ -277,9 +275,12 @@ class DeliveryRelay implements SmartLifecycle {
     }
   }
 
-  /** A large group's event: its head moves (1 when the write's own announcement was missed). */
-  private int advanced(ConversationId conversation, long seq, InboxItem item) {
-    return largeGroups.advance(conversation, seq, item.sentAt()) ? 1 : 0;
+  /**
+   * A large group's event, logged at {@code at}: its head moves (1 when the write's own
+   * announcement was missed).
+   */
+  private int advanced(ConversationId conversation, long seq, Instant at) {
+    return largeGroups.advance(conversation, seq, at) ? 1 : 0;
   }
 
   private void count(String outcome, int shards) {

@@ -3,6 +3,7 @@ package io.messenger.sync.largegroup;
 import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.UserId;
+import io.messenger.sync.inbox.LargeGroupState;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -33,7 +34,7 @@ public final class NoLargeGroups implements LargeGroupStore {
   }
 
   @Override
-  public Pending pending(UserId user, DeviceId device) {
+  public Pending pending(LargeGroupState state) {
     return Pending.NONE;
   }
 

@@ -82,11 +82,11 @@ class PullService {
       Duration wait,
       PullExchange exchange) {
     Timer.Sample sample = Timer.start(meters);
-    LargeGroupStore.Pending groups = largeGroups.pending(user, device);
-    PullResult first =
-        store
-            .pull(user, device, cursor, pendingAcks.pending(user, device), limit)
-            .with(groups.news(), groups.hasMore());
+    // One round trip for a user in no large group: the inbox's script also reads the user's large
+    // groups and the device's acks; only a user in some pays a second one, for the groups' heads.
+    PullResult inbox = store.pull(user, device, cursor, pendingAcks.pending(user, device), limit);
+    LargeGroupStore.Pending groups = largeGroups.pending(inbox.largeGroupState());
+    PullResult first = inbox.with(groups.news(), groups.hasMore());
     if (first.hasNews() || wait.isZero()) {
       exchange.answer(recorded(first, sample, immediatePulls));
       return;
@@ -201,10 +201,10 @@ class PullService {
       longPolls.register(user, this, groups);
       PullResult again;
       try {
-        LargeGroupStore.Pending pending = largeGroups.pending(user, device);
+        PullResult inbox = store.pull(user, device, cursor, null, limit);
+        LargeGroupStore.Pending pending = largeGroups.pending(inbox.largeGroupState());
         groups = pending.groups();
-        again =
-            store.pull(user, device, cursor, null, limit).with(pending.news(), pending.hasMore());
+        again = inbox.with(pending.news(), pending.hasMore());
       } catch (RuntimeException e) {
         longPolls.unregister(user, this);
         if (answered.compareAndSet(false, true)) {

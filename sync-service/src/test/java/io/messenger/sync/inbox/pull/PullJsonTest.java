@@ -155,7 +155,7 @@ class PullJsonTest {
                 io.messenger.model.ConversationId.of("g1"), 4, 9, millis),
             new io.messenger.sync.inbox.LargeGroupNews(
                 io.messenger.model.ConversationId.of("g2"), 0, 1, millis));
-    PullResult withGroups = new PullResult(null, last, from, wire, false, news, true);
+    PullResult withGroups = new PullResult(null, last, from, wire, false).with(news, true);
     assertThat(text(renderer.render(withGroups)))
         .isEqualTo(
             json.writeValueAsString(
