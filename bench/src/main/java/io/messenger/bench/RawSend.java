@@ -57,7 +57,7 @@ final class RawSend {
   private static final long MESSAGES_PER_BUCKET = 1000;
   private static final long BUCKET_TIMESTAMP_BASE = 1L << 52;
   private static final int MAX_BATCH = 64;
-  private static final int RELAY_SHARDS = 16;
+  private static final int RELAY_SHARDS = io.messenger.model.internal.HistoryApi.RELAY_SHARDS;
 
   private final CqlSession cql;
   private final StatefulRedisConnection<String, String> redis;

@@ -8,11 +8,17 @@ import java.util.regex.Pattern;
  */
 public final class Limits {
 
+  /** Ids of users, devices and conversations (the regex, for validation annotations). */
+  public static final String ID_REGEX = "[A-Za-z0-9_-]{1,64}";
+
   /** Ids of users, devices and conversations: {@code [A-Za-z0-9_-]{1,64}}. */
-  public static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  public static final Pattern ID_PATTERN = Pattern.compile(ID_REGEX);
+
+  /** Client-generated ids (the regex, for validation annotations). */
+  public static final String CLIENT_ID_REGEX = "[A-Za-z0-9_.:-]{1,64}";
 
   /** Client-generated ids ({@code clientMsgId}, {@code clientOpId}, {@code notificationId}). */
-  public static final Pattern CLIENT_ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  public static final Pattern CLIENT_ID_PATTERN = Pattern.compile(CLIENT_ID_REGEX);
 
   /** Default maximum message text length, in characters (UTF-16 code units). */
   public static final int DEFAULT_MAX_TEXT_LENGTH = 4096;

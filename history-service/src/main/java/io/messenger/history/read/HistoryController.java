@@ -1,6 +1,7 @@
 package io.messenger.history.read;
 
 import io.messenger.model.ConversationId;
+import io.messenger.model.Limits;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.problem.ProblemWriter;
@@ -54,8 +55,8 @@ class HistoryController {
   static final String PAGE_LIMIT = "limit must be an integer from 1 to " + PageService.MAX_LIMIT;
   static final String SEQ = " must be a non-negative integer seq";
 
-  /** {@link io.messenger.model.Limits#ID_PATTERN}, as a constant the annotations can use. */
-  static final String USER_ID = "[A-Za-z0-9_-]{1,64}";
+  /** {@link Limits#ID_PATTERN}, as a constant the annotations can use. */
+  static final String USER_ID = Limits.ID_REGEX;
 
   private final PageService pages;
   private final ConversationViews views;

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Repository;
 class CassandraRelayMarks implements DeliveryMarks {
 
   /** Shards of {@code relay_marks}: fixed, since a mark's shard follows from its conversation. */
-  static final int SHARDS = 16;
+  static final int SHARDS = io.messenger.model.internal.HistoryApi.RELAY_SHARDS;
 
   /** A mark: its conversation, its time (microseconds) and the newest mark fully relayed. */
   record Mark(ConversationId id, long micros, long relayedMark) {

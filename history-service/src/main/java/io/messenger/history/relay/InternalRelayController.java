@@ -1,17 +1,20 @@
 package io.messenger.history.relay;
 
-import io.messenger.model.ConversationId;
-import io.messenger.model.InboxItem;
-import io.messenger.model.Message;
-import io.messenger.model.OperationEvent;
-import io.messenger.model.UserId;
+import io.messenger.model.internal.HistoryApi.RelayAdvance;
+import io.messenger.model.internal.HistoryApi.RelayAdvanced;
+import io.messenger.model.internal.HistoryApi.RelayConfirm;
+import io.messenger.model.internal.HistoryApi.RelayConfirmed;
+import io.messenger.model.internal.HistoryApi.RelayDelivery;
+import io.messenger.model.internal.HistoryApi.RelayProgress;
+import io.messenger.model.internal.HistoryApi.RelayShardSwept;
+import io.messenger.model.internal.HistoryApi.RelaySweep;
+import io.messenger.model.internal.HistoryApi.RelaySweeps;
+import io.messenger.model.internal.HistoryApi.RelaySwept;
+import io.messenger.model.internal.HistoryApi.RelaySweptShards;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -20,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The relay API of the sync-service's relay workers (service token only): a sweep of one shard
- * hands out the logged events to deliver again; the worker reports back what it delivered.
+ * hands out the logged events to deliver again; the worker reports back what it delivered. The
+ * bodies are {@link io.messenger.model.internal.HistoryApi}'s.
  */
 @RestController
 // One "internal" tag for the whole internal API (same description everywhere: one tag in OpenAPI).
@@ -34,62 +38,13 @@ class InternalRelayController {
     this.relay = relay;
   }
 
-  record SweepRequest(
-      @Min(0) @Max(CassandraRelayMarks.SHARDS - 1) int shard,
-      @Size(max = 64) String after,
-      @Min(0) @Max(60_000) long settleMs) {}
-
-  /**
-   * One event to deliver: exactly one of {@code message}, {@code operation} and {@code system} (a
-   * membership change's notice) is set. See {@link RelayService.Delivery}: {@code largeGroup} means
-   * "move the group's head".
-   */
-  record Delivery(
-      Message message,
-      OperationEvent operation,
-      List<UserId> recipients,
-      boolean largeGroup,
-      InboxItem.SystemItem system) {}
-
-  record SweepResponse(
-      List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
-
-  record ShardCursor(
-      @Min(0) @Max(CassandraRelayMarks.SHARDS - 1) int shard, @Size(max = 64) String after) {}
-
-  record SweepsRequest(
-      @NotNull @Size(min = 1, max = CassandraRelayMarks.SHARDS)
-          List<@Valid @NotNull ShardCursor> shards,
-      @Min(0) @Max(60_000) long settleMs) {}
-
-  record ShardSwept(
-      int shard, List<Delivery> deliveries, List<RelayService.Progress> progress, String next) {}
-
-  record SweepsResponse(List<ShardSwept> sweeps) {}
-
-  record Delivered(@NotNull ConversationId conversationId, @Min(1) long seq) {}
-
-  record ConfirmRequest(@NotNull @Size(max = 1000) List<@Valid @NotNull Delivered> delivered) {}
-
-  record ConfirmResponse(int advanced) {}
-
-  record AdvanceRequest(@NotNull @Size(max = 1000) List<@Valid Progress> progress) {}
-
-  record AdvanceResponse(int recorded) {}
-
-  record Progress(
-      @NotNull ConversationId conversationId,
-      @Min(0) long upToSeq,
-      @Min(0) long coveredMark,
-      @Min(0) long clearMark) {}
-
   @io.swagger.v3.oas.annotations.Operation(
       summary = "The logged events of one relay shard that must be delivered again")
   @PostMapping("/sweep")
-  SweepResponse sweep(@Valid @RequestBody SweepRequest request) {
+  RelaySwept sweep(@Valid @RequestBody RelaySweep request) {
     RelayService.Sweep sweep =
         relay.sweep(request.shard(), request.after(), Duration.ofMillis(request.settleMs()));
-    return new SweepResponse(deliveries(sweep), sweep.progress(), sweep.next());
+    return new RelaySwept(deliveries(sweep), progress(sweep), sweep.next());
   }
 
   @io.swagger.v3.oas.annotations.Operation(
@@ -97,20 +52,20 @@ class InternalRelayController {
           "The logged events of several relay shards that must be delivered again (one call per"
               + " pass of a worker; at most 1,000 events in all)")
   @PostMapping("/sweeps")
-  SweepsResponse sweeps(@Valid @RequestBody SweepsRequest request) {
+  RelaySweptShards sweeps(@Valid @RequestBody RelaySweeps request) {
     List<RelayService.ShardCursor> cursors =
         request.shards().stream()
             .map(c -> new RelayService.ShardCursor(c.shard(), c.after()))
             .toList();
     List<RelayService.Sweep> sweeps = relay.sweep(cursors, Duration.ofMillis(request.settleMs()));
-    List<ShardSwept> out = new java.util.ArrayList<>(sweeps.size());
+    List<RelayShardSwept> out = new ArrayList<>(sweeps.size());
     for (int i = 0; i < sweeps.size(); i++) {
       RelayService.Sweep sweep = sweeps.get(i);
       out.add(
-          new ShardSwept(
-              cursors.get(i).shard(), deliveries(sweep), sweep.progress(), sweep.next()));
+          new RelayShardSwept(
+              cursors.get(i).shard(), deliveries(sweep), progress(sweep), sweep.next()));
     }
-    return new SweepsResponse(out);
+    return new RelaySweptShards(out);
   }
 
   @io.swagger.v3.oas.annotations.Operation(
@@ -118,32 +73,39 @@ class InternalRelayController {
           "Record events whose own fan-out reached every recipient, so the relay need not check"
               + " them again")
   @PostMapping("/confirm")
-  ConfirmResponse confirm(@Valid @RequestBody ConfirmRequest request) {
-    return new ConfirmResponse(
+  RelayConfirmed confirm(@Valid @RequestBody RelayConfirm request) {
+    return new RelayConfirmed(
         relay.confirm(
             request.delivered().stream()
                 .map(d -> new RelayService.Delivered(d.conversationId(), d.seq()))
                 .toList()));
   }
 
-  private static List<Delivery> deliveries(RelayService.Sweep sweep) {
+  private static List<RelayDelivery> deliveries(RelayService.Sweep sweep) {
     return sweep.deliveries().stream()
         .map(
             d ->
                 d.notification() != null
-                    ? new Delivery(null, null, d.recipients(), false, d.notification())
+                    ? new RelayDelivery(null, null, d.recipients(), false, d.notification())
                     : d.event().isMessage()
-                        ? new Delivery(
+                        ? new RelayDelivery(
                             d.event().toMessage(), null, d.recipients(), d.largeGroup(), null)
-                        : new Delivery(
+                        : new RelayDelivery(
                             null, d.event().toOperation(), d.recipients(), d.largeGroup(), null))
+        .toList();
+  }
+
+  private static List<RelayProgress> progress(RelayService.Sweep sweep) {
+    return sweep.progress().stream()
+        .map(
+            p -> new RelayProgress(p.conversationId(), p.upToSeq(), p.coveredMark(), p.clearMark()))
         .toList();
   }
 
   @io.swagger.v3.oas.annotations.Operation(
       summary = "Record what a relay worker delivered (checkpoints, covered and idle marks)")
   @PostMapping("/advance")
-  AdvanceResponse advance(@Valid @RequestBody AdvanceRequest request) {
+  RelayAdvanced advance(@Valid @RequestBody RelayAdvance request) {
     relay.advance(
         request.progress().stream()
             .map(
@@ -151,6 +113,6 @@ class InternalRelayController {
                     new RelayService.Progress(
                         p.conversationId(), p.upToSeq(), p.coveredMark(), p.clearMark()))
             .toList());
-    return new AdvanceResponse(request.progress().size());
+    return new RelayAdvanced(request.progress().size());
   }
 }

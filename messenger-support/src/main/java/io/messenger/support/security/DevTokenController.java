@@ -1,6 +1,7 @@
 package io.messenger.support.security;
 
 import io.messenger.model.DeviceId;
+import io.messenger.model.Limits;
 import io.messenger.model.UserId;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -29,9 +30,9 @@ class DevTokenController {
   }
 
   record TokenRequest(
-      @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String userId,
-      @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String deviceId,
-      @Pattern(regexp = "[A-Za-z0-9_-]{1,64}") String service,
+      @Pattern(regexp = Limits.ID_REGEX) String userId,
+      @Pattern(regexp = Limits.ID_REGEX) String deviceId,
+      @Pattern(regexp = Limits.ID_REGEX) String service,
       @Min(60) @Max(2_592_000) Long ttlSeconds) {}
 
   @PostMapping("/dev/tokens")

@@ -10,7 +10,7 @@ import io.messenger.sync.conversation.ConversationRequests.MembersChanged;
 import io.messenger.sync.conversation.ConversationRequests.MessageAccepted;
 import io.messenger.sync.conversation.ConversationRequests.OperationAccepted;
 import io.messenger.sync.conversation.ConversationRequests.SendMessage;
-import io.messenger.sync.history.HistoryApi.Outcome;
+import io.messenger.sync.history.Outcome;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;

@@ -8,6 +8,7 @@ import io.messenger.model.Operation;
 import io.messenger.model.OperationType;
 import io.messenger.model.SystemNotification;
 import io.messenger.model.UserId;
+import io.messenger.model.internal.HistoryApi;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.sync.StoreErrors;
@@ -22,9 +23,8 @@ import io.messenger.sync.conversation.ConversationRequests.OperationAccepted;
 import io.messenger.sync.conversation.ConversationRequests.SendMessage;
 import io.messenger.sync.conversation.WriteLimits.GroupProperties;
 import io.messenger.sync.conversation.WriteLimits.MessageProperties;
-import io.messenger.sync.history.HistoryApi;
-import io.messenger.sync.history.HistoryApi.Outcome;
 import io.messenger.sync.history.HistoryClient;
+import io.messenger.sync.history.Outcome;
 import io.messenger.sync.inbox.InboxService;
 import io.messenger.sync.largegroup.LargeGroupStore;
 import io.messenger.sync.relay.DeliveryConfirmations;
@@ -322,7 +322,7 @@ class ConversationService {
                     new HistoryApi.ApplyOperation(
                         caller,
                         request.clientOpId(),
-                        type.wireName(),
+                        type,
                         type == OperationType.READ ? null : request.targetSeq(),
                         type == OperationType.READ ? request.upToSeq() : null,
                         type == OperationType.EDIT ? request.text() : null)));

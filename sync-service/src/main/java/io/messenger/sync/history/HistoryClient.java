@@ -3,6 +3,7 @@ package io.messenger.sync.history;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.messenger.model.ConversationId;
+import io.messenger.model.internal.HistoryApi;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.problem.ProblemType;
 import io.messenger.support.security.SecurityProperties;
@@ -150,12 +151,12 @@ public class HistoryClient implements AutoCloseable {
     client.close();
   }
 
-  public HistoryApi.Outcome<HistoryApi.Conversation> createConversation(
+  public Outcome<HistoryApi.Conversation> createConversation(
       HistoryApi.CreateConversation request) {
     return write("/internal/v1/conversations", request, HistoryApi.Conversation.class);
   }
 
-  public HistoryApi.Outcome<HistoryApi.MembersChanged> changeMembers(
+  public Outcome<HistoryApi.MembersChanged> changeMembers(
       ConversationId conversation, HistoryApi.ChangeMembers request) {
     return write(
         "/internal/v1/conversations/" + conversation.value() + "/members",
@@ -163,7 +164,7 @@ public class HistoryClient implements AutoCloseable {
         HistoryApi.MembersChanged.class);
   }
 
-  public HistoryApi.Outcome<HistoryApi.MessageSent> sendMessage(
+  public Outcome<HistoryApi.MessageSent> sendMessage(
       ConversationId conversation, HistoryApi.SendMessage request) {
     return write(
         "/internal/v1/conversations/" + conversation.value() + "/messages",
@@ -171,7 +172,7 @@ public class HistoryClient implements AutoCloseable {
         HistoryApi.MessageSent.class);
   }
 
-  public HistoryApi.Outcome<HistoryApi.OperationApplied> applyOperation(
+  public Outcome<HistoryApi.OperationApplied> applyOperation(
       ConversationId conversation, HistoryApi.ApplyOperation request) {
     return write(
         "/internal/v1/conversations/" + conversation.value() + "/operations",
@@ -200,7 +201,7 @@ public class HistoryClient implements AutoCloseable {
   }
 
   /** A client write: through the circuit breaker. */
-  private <T> HistoryApi.Outcome<T> write(String path, Object request, Class<T> type) {
+  private <T> Outcome<T> write(String path, Object request, Class<T> type) {
     try {
       return breaker.executeSupplier(() -> post(path, request, type));
     } catch (CallNotPermittedException e) {
@@ -210,7 +211,7 @@ public class HistoryClient implements AutoCloseable {
     }
   }
 
-  private <T> HistoryApi.Outcome<T> post(String path, Object request, Class<T> type) {
+  private <T> Outcome<T> post(String path, Object request, Class<T> type) {
     // One byte array with its length: written after the head in the same buffer, never chunked.
     byte[] body = json.writeValueAsBytes(request);
     String requestId = RequestIdFilter.current();
@@ -228,7 +229,7 @@ public class HistoryClient implements AutoCloseable {
                 int status = res.getStatusCode().value();
                 byte[] content = res.getBody().readAllBytes();
                 if (status == 200 || status == 201) {
-                  return new HistoryApi.Outcome<>(json.readValue(content, type), status == 201);
+                  return new Outcome<>(json.readValue(content, type), status == 201);
                 }
                 throw failure(path, status, content);
               });

@@ -1,8 +1,8 @@
 package io.messenger.sync.relay;
 
 import io.messenger.model.ConversationId;
+import io.messenger.model.internal.HistoryApi;
 import io.messenger.sync.SyncMetrics;
-import io.messenger.sync.history.HistoryApi;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package io.messenger.sync.relay;
 import io.messenger.model.ConversationId;
 import io.messenger.model.InboxItem;
 import io.messenger.model.UserId;
+import io.messenger.model.internal.HistoryApi;
 import io.messenger.support.problem.ApiException;
 import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
-import io.messenger.sync.history.HistoryApi;
 import io.messenger.sync.history.HistoryClient;
 import io.messenger.sync.inbox.InboxService;
 import io.messenger.sync.largegroup.LargeGroupStore;
@@ -48,7 +48,7 @@ import org.springframework.stereotype.Component;
 class DeliveryRelay implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(DeliveryRelay.class);
-  static final int SHARDS = 16;
+  static final int SHARDS = HistoryApi.RELAY_SHARDS;
   private static final int MAX_SWEEPS_PER_SHARD = 8;
   private static final int MAX_CONFIRMATIONS = 1000;
 

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
+import io.messenger.model.internal.HistoryApi;
 import io.messenger.support.problem.ApiException;
 import io.messenger.support.security.SecurityProperties;
 import io.messenger.support.security.Tokens;
@@ -135,7 +136,7 @@ class HistoryClientTest {
     body = SENT;
     MDC.put(RequestIdFilter.MDC_KEY, "req-42");
 
-    HistoryApi.Outcome<HistoryApi.MessageSent> outcome = client().sendMessage(CID, SEND);
+    Outcome<HistoryApi.MessageSent> outcome = client().sendMessage(CID, SEND);
 
     assertThat(outcome.created()).isTrue();
     assertThat(outcome.body().message().seq()).isEqualTo(4);

@@ -1,33 +1,62 @@
-package io.messenger.sync.history;
+package io.messenger.model.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.InboxItem;
+import io.messenger.model.Limits;
 import io.messenger.model.Message;
 import io.messenger.model.OperationEvent;
+import io.messenger.model.OperationType;
 import io.messenger.model.UserId;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 
-/** The bodies of the history-service's internal API ({@code /internal/v1/...}). */
+/**
+ * The request and response bodies of the history-service's internal API, one record per body,
+ * shared by both services.
+ *
+ * <p>Two rules keep the services deployable one at a time:
+ *
+ * <ul>
+ *   <li><b>Requests</b> (sent by the sync-service) carry the history-service's validation: a bad
+ *       body is a 400 there, whatever sent it.
+ *   <li><b>Answers</b> (read by the sync-service) are tolerant: a field an older history-service
+ *       does not send is boxed and defaults in the compact constructor (Jackson refuses a missing
+ *       value for a primitive), and lists default to empty.
+ * </ul>
+ */
 public final class HistoryApi {
+
+  /** The relay's shards: a conversation's relay mark lives in shard {@code hash(cid) mod 16}. */
+  public static final int RELAY_SHARDS = 16;
+
+  /** The longest relay cursor (a conversation id). */
+  private static final int MAX_CURSOR = 64;
+
+  /** At most this many events in one confirm or advance call. */
+  public static final int MAX_RELAY_BATCH = 1000;
 
   private HistoryApi() {}
 
-  /** A 2xx answer and whether it was a creation (201) or a repeat (200). */
-  public record Outcome<T>(T body, boolean created) {}
+  // ---------------------------------------------------------------- conversations
 
   /** {@code POST /internal/v1/conversations}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record CreateConversation(
-      ConversationType type,
-      List<UserId> members,
+      @NotNull ConversationType type,
+      @NotNull @Size(min = 1, max = Limits.DEFAULT_MAX_GROUP_MEMBERS) List<@NotNull UserId> members,
       String title,
-      UserId createdBy,
-      String clientRequestId) {}
+      @NotNull UserId createdBy,
+      @Pattern(regexp = Limits.ID_REGEX) String clientRequestId) {}
 
-  /** A conversation as the history-service returns it; {@code large}: a large group. */
+  /** A created conversation; {@code large}: a large group (read diffusion) from its creation. */
   public record Conversation(
       ConversationId conversationId,
       ConversationType type,
@@ -42,12 +71,22 @@ public final class HistoryApi {
   }
 
   /** {@code POST /internal/v1/conversations/{cid}/members}. */
-  public record ChangeMembers(UserId actorId, List<UserId> add, List<UserId> remove) {}
+  public record ChangeMembers(
+      @NotNull UserId actorId,
+      @Size(max = Limits.DEFAULT_MAX_GROUP_MEMBERS) List<@NotNull UserId> add,
+      @Size(max = Limits.DEFAULT_MAX_GROUP_MEMBERS) List<@NotNull UserId> remove) {
+    public ChangeMembers {
+      add = add == null ? List.of() : add;
+      remove = remove == null ? List.of() : remove;
+    }
+  }
 
   /**
    * The result of a membership change. {@code members}: all members after it, except for a group
-   * that was and stays large (then the first 100 by id); {@code lastSeq}: the newest event seq the
-   * history-service knew at the change (never ahead of the log).
+   * that was and stays large (then the first 100 by id); {@code memberCount}: how many there are;
+   * {@code wasLarge} / {@code large}: the mode before and after; {@code lastSeq}: the newest event
+   * seq the history-service knew at the change (never ahead of the log); {@code seq}: the change's
+   * own event in the log.
    */
   public record MembersChanged(
       ConversationId conversationId,
@@ -75,8 +114,13 @@ public final class HistoryApi {
     }
   }
 
+  // ---------------------------------------------------------------- events
+
   /** {@code POST /internal/v1/conversations/{cid}/messages}. */
-  public record SendMessage(UserId senderId, String clientMsgId, String text) {}
+  public record SendMessage(
+      @NotNull UserId senderId,
+      @NotNull @Pattern(regexp = Limits.CLIENT_ID_REGEX) String clientMsgId,
+      @NotNull String text) {}
 
   /**
    * The stored message and whose inboxes must get it; {@code largeGroup}: none, it is for every
@@ -92,7 +136,12 @@ public final class HistoryApi {
   /** {@code POST /internal/v1/conversations/{cid}/operations}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ApplyOperation(
-      UserId actorId, String clientOpId, String type, Long targetSeq, Long upToSeq, String text) {}
+      @NotNull UserId actorId,
+      @NotNull @Pattern(regexp = Limits.CLIENT_ID_REGEX) String clientOpId,
+      @NotNull OperationType type,
+      Long targetSeq,
+      Long upToSeq,
+      String text) {}
 
   /** The stored operation event and who must receive it; {@code largeGroup} as for messages. */
   public record OperationApplied(
@@ -103,12 +152,18 @@ public final class HistoryApi {
     }
   }
 
+  // ---------------------------------------------------------------- relay
+
   /** {@code POST /internal/v1/relay/sweep}: one shard, from after a conversation id. */
-  public record RelaySweep(int shard, String after, long settleMs) {}
+  public record RelaySweep(
+      @Min(0) @Max(RELAY_SHARDS - 1) int shard,
+      @Size(max = MAX_CURSOR) String after,
+      @Min(0) @Max(60_000) long settleMs) {}
 
   /**
-   * One logged event to deliver again: exactly one of message and operation is set; {@code
-   * largeGroup}: move the large group's head instead of writing inboxes.
+   * One logged event to deliver again: exactly one of {@code message}, {@code operation} and {@code
+   * system} (a membership change's notice) is set; {@code largeGroup}: move the large group's head
+   * instead of writing inboxes.
    */
   public record RelayDelivery(
       Message message,
@@ -122,9 +177,16 @@ public final class HistoryApi {
     }
   }
 
-  /** What to report back for one conversation once its deliveries are in the inboxes. */
+  /**
+   * What a relay worker reports for one conversation once its deliveries are in the inboxes: the
+   * checkpoint ({@code upToSeq}, 0 for no change), the mark it covers (0 for none), the mark to
+   * delete (0 for none).
+   */
   public record RelayProgress(
-      ConversationId conversationId, long upToSeq, long coveredMark, long clearMark) {}
+      @NotNull ConversationId conversationId,
+      @Min(0) long upToSeq,
+      @Min(0) long coveredMark,
+      @Min(0) long clearMark) {}
 
   /** The answer of a sweep: where to start the next one ("" from the beginning). */
   public record RelaySwept(
@@ -137,10 +199,13 @@ public final class HistoryApi {
   }
 
   /** Where the sweep of one shard starts: after this conversation id ("" from the beginning). */
-  public record RelayShard(int shard, String after) {}
+  public record RelayShard(
+      @Min(0) @Max(RELAY_SHARDS - 1) int shard, @Size(max = MAX_CURSOR) String after) {}
 
   /** {@code POST /internal/v1/relay/sweeps}: several shards in one call. */
-  public record RelaySweeps(List<RelayShard> shards, long settleMs) {}
+  public record RelaySweeps(
+      @NotNull @Size(min = 1, max = RELAY_SHARDS) List<@Valid @NotNull RelayShard> shards,
+      @Min(0) @Max(60_000) long settleMs) {}
 
   /** The sweep of one shard within a {@link RelaySweeps} answer. */
   public record RelayShardSwept(
@@ -160,16 +225,18 @@ public final class HistoryApi {
   }
 
   /** An event whose write's own fan-out reached every recipient. */
-  public record RelayDelivered(ConversationId conversationId, long seq) {}
+  public record RelayDelivered(@NotNull ConversationId conversationId, @Min(1) long seq) {}
 
   /** {@code POST /internal/v1/relay/confirm}: at most 1,000 delivered events. */
-  public record RelayConfirm(List<RelayDelivered> delivered) {}
+  public record RelayConfirm(
+      @NotNull @Size(max = MAX_RELAY_BATCH) List<@Valid @NotNull RelayDelivered> delivered) {}
 
   /** The answer of a confirm: how many conversations' checkpoints moved. */
   public record RelayConfirmed(int advanced) {}
 
-  /** {@code POST /internal/v1/relay/advance}. */
-  public record RelayAdvance(List<RelayProgress> progress) {}
+  /** {@code POST /internal/v1/relay/advance}: at most 1,000 conversations. */
+  public record RelayAdvance(
+      @NotNull @Size(max = MAX_RELAY_BATCH) List<@Valid @NotNull RelayProgress> progress) {}
 
   /** The answer of an advance: how many conversations it recorded. */
   public record RelayAdvanced(int recorded) {}
