@@ -30,6 +30,7 @@ public class DeliveryConfirmations {
   // Only a worker of this instance reports them; package-private so tests can drive one by hand.
   volatile boolean enabled;
   private final Counter dropped;
+  private final Counter unreplicated;
 
   DeliveryConfirmations(DeliveryProperties properties, MeterRegistry meters) {
     this.enabled = properties.relay();
@@ -37,6 +38,11 @@ public class DeliveryConfirmations {
         Counter.builder(SyncMetrics.DELIVERY_CONFIRMATIONS)
             .description("confirmations of delivered events, by outcome")
             .tag("outcome", "dropped")
+            .register(meters);
+    this.unreplicated =
+        Counter.builder(SyncMetrics.DELIVERY_CONFIRMATIONS)
+            .description("confirmations of delivered events, by outcome")
+            .tag("outcome", "unreplicated")
             .register(meters);
   }
 
@@ -57,5 +63,13 @@ public class DeliveryConfirmations {
   /** Counts confirmations that were taken but could not be reported. */
   void lost(int count) {
     dropped.increment(count);
+  }
+
+  /**
+   * Counts confirmations not reported because the Redis replicas had not caught up with them by the
+   * next pass ({@code outcome=unreplicated}).
+   */
+  void unreplicated(int count) {
+    unreplicated.increment(count);
   }
 }

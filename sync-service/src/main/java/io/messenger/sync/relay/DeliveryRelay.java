@@ -50,12 +50,13 @@ class DeliveryRelay implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(DeliveryRelay.class);
   static final int SHARDS = HistoryApi.RELAY_SHARDS;
   private static final int MAX_SWEEPS_PER_SHARD = 8;
-  private static final int MAX_CONFIRMATIONS = 1000;
+  private static final int MAX_CONFIRMATIONS = HistoryApi.MAX_RELAY_BATCH;
 
   private final HistoryClient history;
   private final InboxService inbox;
   private final LargeGroupStore largeGroups;
   private final DeliveryConfirmations confirmations;
+  private final Replication replication;
   private final RelayLeases leases;
   private final DeliveryProperties properties;
   private final Clock clock;
@@ -66,6 +67,9 @@ class DeliveryRelay implements SmartLifecycle {
   private final AtomicInteger held = new AtomicInteger();
   private final String[] cursors = new String[SHARDS];
   private int passes; // on the relay's thread only
+  // Deliveries done but not yet reported, until the Redis replicas have them (relay thread only;
+  // package-private: tests start without any).
+  Withheld withheld = Withheld.NOTHING;
   private final ScheduledExecutorService timer;
   private volatile ScheduledFuture<?> schedule;
   volatile long backOffUntil = System.nanoTime(); // package-private: tests end a back-off
@@ -75,6 +79,7 @@ class DeliveryRelay implements SmartLifecycle {
       InboxService inbox,
       LargeGroupStore largeGroups,
       DeliveryConfirmations confirmations,
+      Replication replication,
       RelayLeases leases,
       DeliveryProperties properties,
       Clock clock,
@@ -85,6 +90,7 @@ class DeliveryRelay implements SmartLifecycle {
     this.inbox = inbox;
     this.largeGroups = largeGroups;
     this.confirmations = confirmations;
+    this.replication = replication;
     this.leases = leases;
     this.properties = properties;
     this.clock = clock;
@@ -117,6 +123,7 @@ class DeliveryRelay implements SmartLifecycle {
       return; // its history-service was unreachable: leave the shards to others for a while
     }
     try {
+      reportWithheld();
       reportConfirmations();
     } catch (RuntimeException e) {
       if (unavailable(e)) {
@@ -161,21 +168,74 @@ class DeliveryRelay implements SmartLifecycle {
     }
   }
 
+  /**
+   * What the previous pass held back: reported if the replicas caught up with it, else forgotten (a
+   * failover may have lost those entries; the sweeps deliver them again).
+   */
+  private void reportWithheld() {
+    Withheld held = withheld;
+    if (held.isEmpty()) {
+      return;
+    }
+    withheld = Withheld.NOTHING;
+    if (!replication.caughtUp(held.mark())) {
+      confirmations.unreplicated(held.confirmed().size());
+      log.info(
+          "relay: the Redis replicas had not caught up with {} confirmations and {} progress"
+              + " reports; the sweeps check those events again",
+          held.confirmed().size(),
+          held.progress().size());
+      return;
+    }
+    confirm(held.confirmed());
+    advance(held.progress());
+  }
+
+  /**
+   * Reports this instance's confirmations now when no Redis master has a replica to wait for, else
+   * holds them back until the next pass.
+   */
   private void reportConfirmations() {
-    List<HistoryApi.RelayDelivered> batch;
-    while (!(batch = confirmations.take(MAX_CONFIRMATIONS)).isEmpty()) {
+    List<HistoryApi.RelayDelivered> taken = confirmations.take(DeliveryConfirmations.CAPACITY);
+    if (taken.isEmpty()) {
+      return;
+    }
+    ReplicaMark mark;
+    try {
+      mark = replication.mark();
+    } catch (RuntimeException e) {
+      confirmations.lost(taken.size()); // their events are swept instead
+      throw e;
+    }
+    if (mark.none()) {
+      confirm(taken);
+    } else {
+      withheld = withheld.with(taken, List.of(), mark);
+    }
+  }
+
+  private void confirm(List<HistoryApi.RelayDelivered> delivered) {
+    for (int from = 0; from < delivered.size(); from += MAX_CONFIRMATIONS) {
+      List<HistoryApi.RelayDelivered> batch =
+          delivered.subList(from, Math.min(delivered.size(), from + MAX_CONFIRMATIONS));
       try {
-        history.relayConfirm(new HistoryApi.RelayConfirm(batch));
+        history.relayConfirm(new HistoryApi.RelayConfirm(List.copyOf(batch)));
       } catch (RuntimeException e) {
-        confirmations.lost(batch.size()); // their events are swept instead
+        confirmations.lost(delivered.size() - from); // their events are swept instead
         throw e;
       }
       meters
           .counter(SyncMetrics.DELIVERY_CONFIRMATIONS, "outcome", "reported")
           .increment(batch.size());
-      if (batch.size() < MAX_CONFIRMATIONS) {
-        return;
-      }
+    }
+  }
+
+  private void advance(List<HistoryApi.RelayProgress> progress) {
+    for (int from = 0; from < progress.size(); from += MAX_CONFIRMATIONS) {
+      history.relayAdvance(
+          new HistoryApi.RelayAdvance(
+              List.copyOf(
+                  progress.subList(from, Math.min(progress.size(), from + MAX_CONFIRMATIONS)))));
     }
   }
 
@@ -210,7 +270,13 @@ class DeliveryRelay implements SmartLifecycle {
         progress.addAll(shard.progress());
       }
       if (!progress.isEmpty()) {
-        history.relayAdvance(new HistoryApi.RelayAdvance(progress));
+        // After the deliveries: a mark taken now covers them.
+        ReplicaMark mark = replication.mark();
+        if (mark.none()) {
+          advance(progress);
+        } else {
+          withheld = withheld.with(List.of(), progress, mark);
+        }
       }
       for (HistoryApi.RelayShardSwept shard : swept.sweeps()) {
         cursors[shard.shard()] = shard.next();
@@ -317,5 +383,32 @@ class DeliveryRelay implements SmartLifecycle {
   @Override
   public boolean isRunning() {
     return schedule != null;
+  }
+
+  /**
+   * Deliveries held back until the replicas have them: the confirmations and progress of one pass,
+   * and the mark taken after the last of them (a later mark covers the earlier ones).
+   */
+  record Withheld(
+      List<HistoryApi.RelayDelivered> confirmed,
+      List<HistoryApi.RelayProgress> progress,
+      ReplicaMark mark) {
+
+    static final Withheld NOTHING = new Withheld(List.of(), List.of(), ReplicaMark.NONE);
+
+    boolean isEmpty() {
+      return confirmed.isEmpty() && progress.isEmpty();
+    }
+
+    Withheld with(
+        List<HistoryApi.RelayDelivered> moreConfirmed,
+        List<HistoryApi.RelayProgress> moreProgress,
+        ReplicaMark later) {
+      List<HistoryApi.RelayDelivered> c = new ArrayList<>(confirmed);
+      c.addAll(moreConfirmed);
+      List<HistoryApi.RelayProgress> p = new ArrayList<>(progress);
+      p.addAll(moreProgress);
+      return new Withheld(c, p, later);
+    }
   }
 }

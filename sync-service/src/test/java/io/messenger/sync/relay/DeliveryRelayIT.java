@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -34,7 +38,34 @@ import org.springframework.test.context.DynamicPropertySource;
  * to add, and reports the sweep's progress back.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(DeliveryRelayIT.Replicas.class)
 class DeliveryRelayIT {
+
+  /**
+   * The Redis replication as a test sets it (a single test Redis has no replica): by default
+   * nothing to wait for, as on that Redis.
+   */
+  @TestConfiguration
+  static class Replicas {
+    static volatile ReplicaMark mark = ReplicaMark.NONE;
+    static volatile boolean caughtUp = true;
+
+    @Bean
+    @Primary
+    Replication scriptedReplication() {
+      return new Replication() {
+        @Override
+        public ReplicaMark mark() {
+          return mark;
+        }
+
+        @Override
+        public boolean caughtUp(ReplicaMark marked) {
+          return marked.none() || caughtUp;
+        }
+      };
+    }
+  }
 
   @RegisterExtension static final RedisExtension redis = new RedisExtension();
 
@@ -67,6 +98,9 @@ class DeliveryRelayIT {
 
   @BeforeEach
   void reset() {
+    Replicas.mark = ReplicaMark.NONE;
+    Replicas.caughtUp = true;
+    relay.withheld = DeliveryRelay.Withheld.NOTHING; // nothing held back from another test
     history.reset();
     relay.backOffUntil = System.nanoTime(); // no back-off left over from another test
     // This worker holds every shard (its lease prefix is its own).
@@ -158,6 +192,60 @@ class DeliveryRelayIT {
     assertThat(history.calls())
         .extracting(StubHistory.Call::path)
         .noneMatch(p -> p.endsWith("/confirm"));
+  }
+
+  @Test
+  void withReplicasDeliveriesAreReportedOnlyOnceTheReplicasHaveThem() {
+    ConversationId swept = ConversationId.of("c_swept_" + System.nanoTime());
+    java.util.function.Function<StubHistory.Call, StubHistory.Reply> answers =
+        call ->
+            call.path().endsWith("/relay/sweeps")
+                ? StubHistory.Reply.of(
+                    200,
+                    """
+                    {"sweeps":[{"shard":1,"deliveries":[],
+                     "progress":[{"conversationId":"%s","upToSeq":9,"coveredMark":0,"clearMark":0}],
+                     "next":""}]}
+                    """
+                        .formatted(swept.value()))
+                : StubHistory.Reply.of(200, "{\"advanced\":1,\"recorded\":1}");
+    history.answer(answers);
+    ConversationId cid = ConversationId.of("c_replicas_" + System.nanoTime());
+    confirmations.enabled = true;
+    Replicas.mark = new ReplicaMark(java.util.Map.of("master-1", 100L));
+    Replicas.caughtUp = false;
+
+    // Pass 1: a confirmation and a sweep's progress, both held back for the replicas.
+    confirmations.delivered(cid, 4);
+    relay.runOnce();
+    assertThat(paths()).containsExactly("/internal/v1/relay/sweeps");
+
+    // Pass 2: the replicas have not caught up: forgotten (the sweeps check those events again).
+    double unreplicated = confirmed("unreplicated");
+    history.reset();
+    history.answer(answers);
+    relay.runOnce();
+    assertThat(paths()).containsExactly("/internal/v1/relay/sweeps");
+    assertThat(confirmed("unreplicated") - unreplicated).isEqualTo(1);
+
+    // Pass 3 holds back a new confirmation and progress; pass 4 finds the replicas caught up.
+    confirmations.delivered(cid, 6);
+    relay.runOnce();
+    Replicas.caughtUp = true;
+    history.reset();
+    history.answer(answers);
+    relay.runOnce();
+    assertThat(paths())
+        .containsExactly(
+            "/internal/v1/relay/confirm",
+            "/internal/v1/relay/advance",
+            "/internal/v1/relay/sweeps");
+    assertThat(history.calls().get(0).body()).contains("\"seq\":6").doesNotContain("\"seq\":4");
+    assertThat(history.calls().get(1).body()).contains(swept.value()).contains("\"upToSeq\":9");
+  }
+
+  private List<String> paths() {
+    return history.calls().stream().map(StubHistory.Call::path).toList();
   }
 
   @Test
