@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The chaos test as one self-contained run (meant for scripts/checks/ once it has proven reliable):
+# The chaos test of the cluster run, self-contained:
 #   1. `./scripts/run.sh --cluster` from the built jars, on a cluster of its own that cannot collide
 #      with the single-node stores the other checks and tests use: Redis Cluster on
 #      127.0.0.1:17101-17106, the Cassandra ring on 127.0.0.21/.22/.23 (CQL 9042 and storage 7000 on
@@ -22,6 +22,13 @@ cd -- "$REPO_ROOT"
 LOG_TAG=cluster-chaos
 # shellcheck source=scripts/lib.sh
 source "$REPO_ROOT/scripts/lib.sh"
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's redis-server and redis-tools (the cluster's nodes are local processes)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
+  fi
+fi
 for tool in curl jq redis-server redis-cli; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing"
 done
