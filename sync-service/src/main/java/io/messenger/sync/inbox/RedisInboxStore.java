@@ -4,6 +4,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
@@ -325,7 +326,8 @@ class RedisInboxStore implements InboxStore {
    * Runs {@code call}, which invokes {@code script} by its SHA; when Redis does not know the script
    * (its cache was lost: restart, {@code SCRIPT FLUSH}, or on a cluster a replica promoted to
    * master, whose script cache is its own), loads it and runs {@code call} once more. On a cluster
-   * the script is loaded on every master: a fan-out's calls go to several of them.
+   * the script is loaded on every master that serves slots ({@link #servesSlots}): a fan-out's
+   * calls go to several of them.
    */
   private <T> T loadingIfUnknown(RedisScript<?> script, Supplier<T> call) {
     try {
@@ -346,7 +348,9 @@ class RedisInboxStore implements InboxStore {
             c -> {
               if (c.getNativeConnection() instanceof RedisAdvancedClusterAsyncCommands<?, ?> all) {
                 @SuppressWarnings("unchecked")
-                var masters = ((RedisAdvancedClusterAsyncCommands<byte[], byte[]>) all).upstream();
+                var masters =
+                    ((RedisAdvancedClusterAsyncCommands<byte[], byte[]>) all)
+                        .nodes(RedisInboxStore::servesSlots);
                 try {
                   masters
                       .commands()
@@ -363,6 +367,17 @@ class RedisInboxStore implements InboxStore {
               }
               return c.scriptingCommands().scriptLoad(text);
             });
+  }
+
+  /**
+   * A master that owns slots and is not known to have failed. Not a crashed master whose slots went
+   * to its replica: Lettuce lists it as a master until it comes back, and a script load sent to it
+   * would only time out, failing the call it was loaded for.
+   */
+  private static boolean servesSlots(RedisClusterNode node) {
+    return node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+        && !node.is(RedisClusterNode.NodeFlag.FAIL)
+        && !node.getSlots().isEmpty();
   }
 
   @Override

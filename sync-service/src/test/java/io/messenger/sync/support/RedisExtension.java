@@ -70,14 +70,24 @@ public final class RedisExtension implements BeforeAllCallback, AfterEachCallbac
     }
   }
 
-  private static boolean external() {
+  /**
+   * Whether the tests use local processes instead of containers ({@code MESSENGER_TEST_STORES}).
+   */
+  static boolean external() {
     return "external".equalsIgnoreCase(env("MESSENGER_TEST_STORES", "containers"));
+  }
+
+  /**
+   * The Redis image of the containers: {@code messenger.test.redis-image}, default {@code redis:7}.
+   */
+  static String image() {
+    return System.getProperty(
+        "messenger.test.redis-image", env("MESSENGER_REDIS_IMAGE", "redis:7"));
   }
 
   private static GenericContainer<?> container() {
     if (container == null) {
-      String image =
-          System.getProperty("messenger.test.redis-image", env("MESSENGER_REDIS_IMAGE", "redis:7"));
+      String image = image();
       log.info("starting a Redis container ({}) for this test run", image);
       GenericContainer<?> redis =
           new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("redis"))

@@ -1,5 +1,7 @@
 package io.messenger.sync.inbox.longpoll;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -11,6 +13,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.messenger.sync.inbox.NewsChannels;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +39,13 @@ import reactor.core.Disposable;
  * moves (a failover promotes a replica that has none), so the subscriptions are made again, on the
  * new owners, after every topology change Lettuce reports (adaptive refresh: a failover is seen
  * within seconds) and every {@value #RESUBSCRIBE_SECONDS} s in any case; {@code SSUBSCRIBE} to a
- * channel already subscribed is a no-op. A news message lost meanwhile only delays a long-poll: a
- * parked poll answers empty at its timeout and the client pulls again, and the relay re-drives any
- * lost fan-out; nothing in the inbox depends on the news. On a single Redis it does nothing (the
- * plain channel of {@link InboxSignalConfiguration} carries the news there).
+ * channel already subscribed is a no-op. They are all made again, too, when a master's pub/sub
+ * connection is back after it was lost: Lettuce re-subscribes it with one {@code SSUBSCRIBE} of all
+ * its channels, which a cluster refuses when they span several slots ({@code CROSSSLOT}). A news
+ * message lost meanwhile only delays a long-poll: a parked poll answers empty at its timeout and
+ * the client pulls again, and the relay re-drives any lost fan-out; nothing in the inbox depends on
+ * the news. On a single Redis it does nothing (the plain channel of {@link
+ * InboxSignalConfiguration} carries the news there).
  */
 final class ShardedNewsSubscriber implements SmartLifecycle {
 
@@ -69,6 +75,35 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
           registry.news(message);
         }
       };
+
+  /** Pub/sub connections of {@link #listening} that were lost and are not back yet. */
+  private final Set<RedisChannelHandler<?, ?>> lost =
+      Collections.newSetFromMap(new IdentityHashMap<>());
+
+  private final RedisConnectionStateListener reconnects =
+      new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> node) {
+          synchronized (listening) {
+            if (listening.contains(node)) {
+              lost.add(node);
+            }
+          }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> node, SocketAddress address) {
+          boolean back;
+          synchronized (listening) {
+            back = lost.remove(node);
+          }
+          if (back) {
+            fullPending.set(true);
+            resubscribeSoon();
+          }
+        }
+      };
+
   private volatile StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
   private volatile Disposable events;
   private volatile boolean running;
@@ -90,6 +125,7 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
     }
     client = (RedisClusterClient) lettuce.getNativeClient();
     connection = client.connectPubSub(ByteArrayCodec.INSTANCE);
+    client.addListener(reconnects);
     running = true;
     log.info(
         "inbox news: Redis Cluster, sharded pub/sub on {} shard channels", SlotHash.SLOT_COUNT);
@@ -218,6 +254,7 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
     StatefulRedisClusterPubSubConnection<byte[], byte[]> current = connection;
     connection = null;
     if (current != null) {
+      client.removeListener(reconnects);
       current.close();
     }
   }
