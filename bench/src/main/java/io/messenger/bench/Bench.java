@@ -23,9 +23,18 @@ import java.util.concurrent.TimeUnit;
  * java -cp ... io.messenger.bench.Bench --sync http://127.0.0.1:18181 --history http://127.0.0.1:18182
  *     --redis 127.0.0.1:6393 --cassandra 127.0.0.1:9042 --keyspace bench --repo . --out DIR [--smoke]
  *     [--only pull,send,ack,page,longpoll] [--park 1000]
+ * java -cp ... io.messenger.bench.Bench --cluster --redis 127.0.0.1:17301,...,127.0.0.1:17306
+ *     --cassandra 127.0.0.31:9042,127.0.0.32:9042,127.0.0.33:9042 --datacenter datacenter1
+ *     --keyspace bench_cluster ...
  * </pre>
  *
- * Besides the default scenarios, {@code --only} takes {@code memory} (a sample of both services'
+ * With {@code --cluster} the raw baselines and the set-up talk to a Redis Cluster and a Cassandra
+ * ring ({@code scripts/bench.sh --cluster}; see {@link RawStores}); every scenario but {@code
+ * groups} (which measures one Redis's memory and key count) runs there. The report says which
+ * deployment ran ({@code summary.deployment}, {@code summary.topology}, and {@code deployment} in
+ * every row of results.json).
+ *
+ * <p>Besides the default scenarios, {@code --only} takes {@code memory} (a sample of both services'
  * heap, RSS and PSS) and {@code park} ({@code --park N} long-polls parked at once and held while
  * memory is sampled): see {@link MemoryScenario}; and {@code groups} (large groups by read
  * diffusion: send latency by group size up to 100,000 members, Redis bytes per message, pull
@@ -64,8 +73,8 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--smoke")) {
-        opts.put("smoke", "true");
+      if (args[i].equals("--smoke") || args[i].equals("--cluster")) {
+        opts.put(args[i].substring(2), "true");
       } else if (args[i].startsWith("--") && i + 1 < args.length) {
         opts.put(args[i].substring(2), args[++i]);
       } else {
@@ -73,8 +82,15 @@ public final class Bench {
       }
     }
     boolean smoke = opts.containsKey("smoke");
+    boolean cluster = opts.containsKey("cluster");
     Path out = Path.of(opts.getOrDefault("out", "docs/benchmarks/latest"));
-    String[] redis = opts.getOrDefault("redis", "127.0.0.1:6393").split(":");
+    String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll,list");
+    if (cluster && List.of(only.split(",")).contains("groups")) {
+      System.err.println(
+          "[bench] scenario groups measures one Redis (INFO memory, DBSIZE, MEMORY USAGE):"
+              + " not with --cluster");
+      System.exit(1);
+    }
     Files.createDirectories(out);
     Api api =
         new Api(
@@ -83,15 +99,19 @@ public final class Bench {
     Instant started = Instant.now();
     try (RawStores raw =
         new RawStores(
-            redis[0],
-            Integer.parseInt(redis[1]),
+            cluster,
+            opts.getOrDefault("redis", "127.0.0.1:6393"),
             opts.getOrDefault("cassandra", "127.0.0.1:9042"),
+            opts.getOrDefault("datacenter", "datacenter1"),
             opts.getOrDefault("keyspace", "bench"),
             Path.of(opts.getOrDefault("repo", ".")))) {
       Bench bench = new Bench(api, raw, smoke);
       bench.parkClients = Integer.parseInt(opts.getOrDefault("park", "1000"));
-      String only = opts.getOrDefault("only", "pull,send,ack,page,longpoll,list");
       bench.summary.put("mode", smoke ? "smoke" : "full");
+      Map<String, Object> topology = raw.topology();
+      bench.summary.put("deployment", topology.remove("deployment"));
+      bench.summary.put("topology", topology);
+      log("deployment: " + bench.summary.get("deployment") + " " + topology);
       bench.summary.put("label", opts.getOrDefault("label", ""));
       bench.summary.put("startedAt", started.toString());
       bench.summary.put("loadAverageBefore", loadAverage());

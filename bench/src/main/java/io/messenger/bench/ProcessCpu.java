@@ -1,17 +1,22 @@
 package io.messenger.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * CPU time of the process listening on a local TCP port, from {@code /proc} (Linux only; every
  * figure is NaN elsewhere or when the process cannot be found): the services do not export their
  * CPU time, and the stores export none, but the machine's CPU is what a send competes for on these
- * 2-core machines.
+ * 2-core machines. On a cluster ({@link #listeningOnAll}) the sum over the processes listening on
+ * each of several addresses, e.g. the three Cassandra nodes on 127.0.0.31-33:9042.
  */
 final class ProcessCpu {
 
@@ -19,11 +24,11 @@ final class ProcessCpu {
   private static final double TICKS_PER_SECOND = 100;
 
   private final String name;
-  private final long pid;
+  private final long[] pids;
 
-  private ProcessCpu(String name, long pid) {
+  private ProcessCpu(String name, long... pids) {
     this.name = name;
-    this.pid = pid;
+    this.pids = pids;
   }
 
   String name() {
@@ -44,8 +49,38 @@ final class ProcessCpu {
     return new ProcessCpu(name, pid);
   }
 
+  /**
+   * The processes listening on each of {@code addresses} (an exact local address and port, IPv4),
+   * summed; every reading is NaN unless all of them are found. Several addresses of one process
+   * count it once.
+   */
+  static ProcessCpu listeningOnAll(String name, List<InetSocketAddress> addresses) {
+    Set<Long> pids = new LinkedHashSet<>();
+    for (InetSocketAddress address : addresses) {
+      long pid = -1;
+      try {
+        String inode = listeningInode(address);
+        if (inode != null) {
+          pid = owner("socket:[" + inode + "]");
+        }
+      } catch (IOException | RuntimeException e) {
+        pid = -1;
+      }
+      pids.add(pid);
+    }
+    return new ProcessCpu(name, pids.stream().mapToLong(Long::longValue).toArray());
+  }
+
   /** User plus system CPU time used so far, milliseconds; NaN if unknown. */
   double millis() {
+    double total = 0;
+    for (long pid : pids) {
+      total += millis(pid);
+    }
+    return total;
+  }
+
+  private static double millis(long pid) {
     if (pid < 0) {
       return Double.NaN;
     }
@@ -72,6 +107,38 @@ final class ProcessCpu {
         String[] f = line.trim().split("\\s+");
         // sl local_address rem_address st ... inode (10th field); st 0A = LISTEN
         if (f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A")) {
+          return f[9];
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The inode of the socket listening on exactly {@code address} (IPv4, or IPv4-mapped IPv6): in
+   * {@code /proc/net/tcp} an address is the hex of its four bytes in host order (little-endian:
+   * 127.0.0.31 is {@code 1F00007F}), in {@code /proc/net/tcp6} the same after {@code
+   * 0000000000000000FFFF0000}.
+   */
+  private static String listeningInode(InetSocketAddress address) throws IOException {
+    byte[] b = InetAddress.getByName(address.getHostString()).getAddress();
+    if (b.length != 4) {
+      return null;
+    }
+    String v4 =
+        String.format(
+            Locale.ROOT, "%02X%02X%02X%02X:%04X", b[3], b[2], b[1], b[0], address.getPort());
+    String v6 = "0000000000000000FFFF0000" + v4;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path p = Path.of(table);
+      if (!Files.isReadable(p)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(p)) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 9
+            && (f[1].equalsIgnoreCase(v4) || f[1].equalsIgnoreCase(v6))
+            && f[3].equals("0A")) {
           return f[9];
         }
       }

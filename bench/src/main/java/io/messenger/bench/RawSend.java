@@ -13,7 +13,6 @@ import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.messenger.model.Sha256;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -44,7 +43,9 @@ import org.HdrHistogram.Histogram;
  *   <li><b>complete</b>, issued together: the {@code client_requests} upsert, the {@code messages}
  *       row, the {@code message_buckets} row and the two head hints on {@code conversations};
  *   <li><b>fan-out</b>: one {@code EVALSHA append.lua} per member on the shared Lettuce connection
- *       (commands sent as issued, replies awaited after), as {@code RedisInboxStore.append} does.
+ *       (commands sent as issued, replies awaited after), as {@code RedisInboxStore.append} does
+ *       (on a Redis Cluster each to the master of the member's slot, the news by {@code SPUBLISH}:
+ *       {@link RawStores#appendValues}).
  * </ol>
  *
  * The conversations it writes to are real ones created through the API, used by the twin alone, so
@@ -60,7 +61,8 @@ final class RawSend {
   private static final int RELAY_SHARDS = io.messenger.model.internal.HistoryApi.RELAY_SHARDS;
 
   private final CqlSession cql;
-  private final StatefulRedisConnection<String, String> redis;
+  private final RawStores stores;
+  private final RawStores.Redis redis;
   private final String appendSha;
   private final AtomicLong lastMarkMicros = new AtomicLong();
   private final PreparedStatement mark;
@@ -112,10 +114,11 @@ final class RawSend {
         .isPresent();
   }
 
-  RawSend(CqlSession cql, StatefulRedisConnection<String, String> redis, String appendSha) {
+  RawSend(CqlSession cql, RawStores stores) {
     this.cql = cql;
-    this.redis = redis;
-    this.appendSha = appendSha;
+    this.stores = stores;
+    this.redis = stores.redis;
+    this.appendSha = stores.appendSha;
     mark =
         cql.prepare(
             "INSERT INTO relay_marks (shard, conversation_id, marked_at) VALUES (?, ?, ?)"
@@ -275,15 +278,7 @@ final class RawSend {
                   appendSha,
                   ScriptOutputType.MULTI,
                   RawStores.inboxKeys(user),
-                  dedupeKey,
-                  itemJson,
-                  "1000",
-                  Long.toString(RawStores.RETENTION_MILLIS),
-                  "",
-                  "inbox-news",
-                  user,
-                  "16384",
-                  ""));
+                  stores.appendValues(user, dedupeKey, itemJson)));
     }
     for (RedisFuture<List<Object>> reply : replies) {
       reply.get(10, TimeUnit.SECONDS);

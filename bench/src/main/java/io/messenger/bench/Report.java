@@ -26,7 +26,11 @@ final class Report {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("summary", summary);
     List<Map<String, Object>> rows = new ArrayList<>();
-    results.forEach(r -> rows.add(r.toMap()));
+    for (Result r : results) {
+      Map<String, Object> row = r.toMap();
+      row.put("deployment", summary.get("deployment")); // single node or cluster: runs side by side
+      rows.add(row);
+    }
     doc.put("results", rows);
     Files.writeString(
         out.resolve("results.json"),
@@ -40,6 +44,11 @@ final class Report {
     Map<String, Object> shown = new LinkedHashMap<>(summary);
     Object breakdown = shown.remove("sendBreakdown");
     Object groups = shown.remove("groups");
+    md.append("Deployment: ")
+        .append(shown.remove("deployment"))
+        .append(" ")
+        .append(shown.remove("topology"))
+        .append("\n\n");
     md.append("Run: ").append(shown).append("\n\n");
     md.append(
         "| scenario | case | concurrency | ops | errors | ops/s | p50 ms | p99 ms | max ms | notes"

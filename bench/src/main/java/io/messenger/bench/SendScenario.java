@@ -65,8 +65,8 @@ final class SendScenario {
         List.of(
             ProcessCpu.listeningOn("sync", java.net.URI.create(api.sync).getPort()),
             ProcessCpu.listeningOn("history", java.net.URI.create(api.history).getPort()),
-            ProcessCpu.listeningOn("cassandra", raw.cassandraPort),
-            ProcessCpu.listeningOn("redis", raw.redisPort));
+            raw.cassandraCpu(),
+            raw.redisCpu());
   }
 
   /** The processes a send uses, for their CPU time (the driver's own is read in-process). */
@@ -279,7 +279,12 @@ final class SendScenario {
     }
     Map<String, Object> cpu = cpuPerSend(cpu0, cpu1, sends);
     String[] cpuRows = {
-      "sync-service", "history-service", "Cassandra", "Redis", "the driver (JDK HttpClient)", "all"
+      "sync-service",
+      "history-service",
+      raw.cpuLabel("Cassandra"),
+      raw.cpuLabel("Redis"),
+      "the driver (JDK HttpClient)",
+      "all"
     };
     int k = 0;
     for (Object v : cpu.values()) {
