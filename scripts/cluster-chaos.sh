@@ -143,16 +143,20 @@ sender() { # index
 }
 
 longpoller() { # the last user's phone, from its first cursor, until told to stop
-  local u=${USERS[3]} cur=${CURSOR[${USERS[3]}]} r t0 t1 n
+  local u=${USERS[3]} cur=${CURSOR[${USERS[3]}]} r t0 t1 n code
   while [[ ! -f "$WORK/stop" ]]; do
     t0=$(now_ms)
-    r=$(curl -sS -m 40 -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&waitMs=20000&limit=500" 2>/dev/null || true)
+    r=$(curl -sS -m 40 -w '\n%{http_code}' -H "Authorization: Bearer ${TOK[$u]}" "$SYNC/v1/sync?cursor=$cur&waitMs=20000&limit=500" 2>/dev/null || true)
     t1=$(now_ms)
+    code=${r##*$'\n'}
+    r=${r%$'\n'*}
     if n=$(jq -e '.entries | length' <<<"$r" 2>/dev/null); then
       printf '%s %s %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "$n" "$(jq -r '.resync.reason // "-"' <<<"$r")" >>"$WORK/longpoll"
       cur=$(jq -r '.resync.headCursor // .nextCursor' <<<"$r")
     else
-      printf '%s %s error\n' "$((t0 - T0))" "$((t1 - t0))" >>"$WORK/longpoll"
+      # "error <status> <problem type>": the summary counts them by kind
+      printf '%s %s error %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "${code:-000}" \
+        "$(jq -r '.type // "-"' <<<"$r" 2>/dev/null | head -c 80 || echo -)" >>"$WORK/longpoll"
       sleep 0.5
     fi
   done
@@ -282,6 +286,10 @@ W503=$(awk -v t0="$T0" '$2 == 503 { s = ($1 - t0) / 1000; if (!n++) a = s; b = s
 FULLWAITS=$(awk '$2 >= 19000 && $3 > 0' "$WORK/longpoll" 2>/dev/null | wc -l)
 EOTHER=$(awk '$2 != 503' "$WORK/errors" 2>/dev/null | wc -l)
 LP_POLLS=$(wc -l <"$WORK/longpoll" 2>/dev/null || echo 0)
+# failed long-polls by status and problem type, with the time of the first and last (s after t0)
+LP_ERRORS=$(awk '$3 == "error" { k = $4 "/" $5; n[k]++; if (!(k in a)) a[k] = $1 / 1000; b[k] = $1 / 1000 }
+  END { for (k in n) printf "%s%s x%d (%.1f-%.1f s)", (c++ ? ", " : ""), k, n[k], a[k], b[k]; if (!c) printf "none" }' \
+  "$WORK/longpoll" 2>/dev/null || echo "?")
 LP_ENTRIES=$(awk '{ s += $3 } END { print s + 0 }' "$WORK/longpoll" 2>/dev/null)
 ((LP_ENTRIES > 0)) || FAILURES+=("the long-poll loop received nothing")
 FAILOVER=$(awk '$1 == "redis_failover" { print $2 }' "$WORK/timeline")
@@ -289,7 +297,7 @@ RETRIED=$(awk '$5 > 1' "$WORK/answered" | wc -l)
 MAXLAT=$(awk '{ print $6 }' "$WORK/answered" | sort -n | tail -n 1)
 SUMMARY="sent $SENT answered $ANSWERED lost $LOST duplicated $DUP inbox-missing $MISSING resync $RESYNCS"
 SUMMARY+=" retried-sends $RETRIED 503s $E503 (at ${W503} s) other-errors $EOTHER redis-failover-ms ${FAILOVER:-?}"
-SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES longpolls-woken-only-by-timeout $FULLWAITS"
+SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES longpolls-woken-only-by-timeout $FULLWAITS longpoll-errors: $LP_ERRORS"
 SUMMARY+=" timeline: $(awk '$1 != "t0" { printf "%s%s", sep, $0; sep = ", " }' "$WORK/timeline") (work dir $WORK)"
 printf '[chaos] %s\n' "$SUMMARY"
 if ((${#FAILURES[@]} > 0)); then
