@@ -21,8 +21,11 @@
 #     at its answered seq with its text (none lost) and no other message;
 #   - every member's inbox, pulled from the cursor it had before the traffic, holds every answered
 #     message of the conversations it is in (or answers resync, whose roaming the pages cover: counted);
-#   - the long-poll loop received entries and never waited out its full timeout while sends went on;
-#   - 503s: counted, with the time of the first and last relative to the kills.
+#   - the long-poll loop received entries, never waited out its full timeout while sends went on,
+#     and received every group message unless a resync answered after it (no silent gap);
+#   - 503s only while the killed Redis master's slots had no master: between its kill and the end of
+#     the failover plus CHAOS_503_GRACE_MS [5000] (the sync-service's topology re-read and the Redis
+#     command timeout); none while the Cassandra ring runs with a node down (quorum kept).
 # Prints one summary line `sent N answered N lost 0 duplicated 0 ...` and exits non-zero on any failure.
 # Needs curl, jq, and scripts/cluster.sh's environment (CLUSTER_* variables) for the kills.
 set -euo pipefail
@@ -151,8 +154,14 @@ longpoller() { # the last user's phone, from its first cursor, until told to sto
     code=${r##*$'\n'}
     r=${r%$'\n'*}
     if n=$(jq -e '.entries | length' <<<"$r" 2>/dev/null); then
-      printf '%s %s %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "$n" "$(jq -r '.resync.reason // "-"' <<<"$r")" >>"$WORK/longpoll"
-      cur=$(jq -r '.resync.headCursor // .nextCursor' <<<"$r")
+      next=$(jq -r '.resync.headCursor // .nextCursor' <<<"$r")
+      # "<start> <took> <entries> <resync reason or -> <cursor sent> <cursor answered>"
+      printf '%s %s %s %s %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "$n" "$(jq -r '.resync.reason // "-"' <<<"$r")" \
+        "$cur" "$next" >>"$WORK/longpoll"
+      # every message entry received, "<cid> <seq> <ms after t0 it was received>"
+      jq -r --arg t "$((t1 - T0))" '.entries[] | select(.kind == "message") | "\(.conversationId) \(.seq) \($t)"' \
+        <<<"$r" >>"$WORK/longpoll-entries"
+      cur=$next
     else
       # "error <status> <problem type>": the summary counts them by kind
       printf '%s %s error %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "${code:-000}" \
@@ -283,21 +292,57 @@ done
 E503=$(awk '$2 == 503' "$WORK/errors" 2>/dev/null | wc -l)
 # when the 503s came, in seconds after the traffic started (to compare with the kills)
 W503=$(awk -v t0="$T0" '$2 == 503 { s = ($1 - t0) / 1000; if (!n++) a = s; b = s } END { if (n) printf "%.1f-%.1f", a, b; else printf "-" }' "$WORK/errors" 2>/dev/null || echo -)
-FULLWAITS=$(awk '$2 >= 19000 && $3 > 0' "$WORK/longpoll" 2>/dev/null | wc -l)
+# long-polls that waited out the whole 20 s with no answer although sends went on all that time
+FULLWAITS=$(awk -v sent="$((T_SENT - T0))" '$3 == 0 && $4 == "-" && $2 >= 19000 && $1 + $2 < sent' "$WORK/longpoll" 2>/dev/null | wc -l)
+((FULLWAITS == 0)) || FAILURES+=("$FULLWAITS long-polls waited out their timeout while sends went on")
 EOTHER=$(awk '$2 != 503' "$WORK/errors" 2>/dev/null | wc -l)
 LP_POLLS=$(wc -l <"$WORK/longpoll" 2>/dev/null || echo 0)
 # failed long-polls by status and problem type, with the time of the first and last (s after t0)
 LP_ERRORS=$(awk '$3 == "error" { k = $4 "/" $5; n[k]++; if (!(k in a)) a[k] = $1 / 1000; b[k] = $1 / 1000 }
   END { for (k in n) printf "%s%s x%d (%.1f-%.1f s)", (c++ ? ", " : ""), k, n[k], a[k], b[k]; if (!c) printf "none" }' \
   "$WORK/longpoll" 2>/dev/null || echo "?")
-LP_ENTRIES=$(awk '{ s += $3 } END { print s + 0 }' "$WORK/longpoll" 2>/dev/null)
+LP_ENTRIES=$(awk '$3 != "error" { s += $3 } END { print s + 0 }' "$WORK/longpoll" 2>/dev/null)
 ((LP_ENTRIES > 0)) || FAILURES+=("the long-poll loop received nothing")
+# What the loop's answers were: with entries, resync (by reason), empty before the wait was over
+# (a wake-up that found nothing), empty at the end of the wait, failed.
+LP_KINDS=$(awk '$3 == "error" { k = "error" } $3 != "error" && $4 != "-" { k = "resync-" $4 }
+  $3 != "error" && $4 == "-" && $3 > 0 { k = "entries" } $3 == 0 && $4 == "-" { k = ($2 >= 19000 ? "timeout" : "empty-early") }
+  { n[k]++ } END { for (k in n) printf "%s%s %d", (c++ ? ", " : ""), k, n[k] }' "$WORK/longpoll" 2>/dev/null || echo "?")
+# The loop follows nextCursor as a device does (guarantee 5): every message of the group answered to
+# a sender reached it, unless a resync answered after that send covers it (the device re-reads
+# history then). A message missing with no later resync is a silent gap.
+LP_GAPS=0
+if [[ -f "$WORK/longpoll-entries" ]]; then
+  LAST_RESYNC=$(awk '$4 != "-" && $3 != "error" { t = $1 + $2 } END { print t + 0 }' "$WORK/longpoll")
+  while read -r cid seq _ _ _ at; do
+    [[ "$cid" == "$GROUP" ]] || continue
+    grep -q "^$cid $seq " "$WORK/longpoll-entries" && continue
+    ((at <= LAST_RESYNC)) && continue
+    LP_GAPS=$((LP_GAPS + 1))
+  done <"$WORK/answered"
+fi
+((LP_GAPS == 0)) || FAILURES+=("the long-poll loop missed $LP_GAPS group messages with no resync after them (a silent gap)")
 FAILOVER=$(awk '$1 == "redis_failover" { print $2 }' "$WORK/timeline")
+# A 503 is only right while a store truly has no quorum: the killed master's slots have no master
+# until its replica is promoted (the failover), plus what the sync-service needs to see it (the
+# topology re-read at most a second after a failed call, RedisTopology) and the Redis command
+# timeout (2 s) of a command sent just before. The Cassandra ring keeps its quorum (2 of 3) with a
+# node down, and a request in flight on the killed node is sent again to another, so none there.
+GRACE_503=${CHAOS_503_GRACE_MS:-5000}
+UNEXPLAINED_503=""
+if [[ "${CHAOS_KILLS:-1}" != 0 && -f "$WORK/errors" ]]; then
+  KILL_MS=$(awk '$1 == "redis_kill" { print $3 }' "$WORK/timeline")
+  UNEXPLAINED_503=$(awk -v t0="$T0" -v from="${KILL_MS:-0}" -v to="$((${KILL_MS:-0} + ${FAILOVER:-0} + GRACE_503))" \
+    '$2 == 503 { t = $1 - t0; if (t < from || t > to) printf "%s%.1f s %s", (n++ ? ", " : ""), t / 1000, $3 }' "$WORK/errors")
+  [[ -z "$UNEXPLAINED_503" ]] ||
+    FAILURES+=("503s outside the Redis failover window ($((${KILL_MS:-0} / 1000))-$(((${KILL_MS:-0} + ${FAILOVER:-0} + GRACE_503) / 1000)) s): $UNEXPLAINED_503")
+fi
 RETRIED=$(awk '$5 > 1' "$WORK/answered" | wc -l)
 MAXLAT=$(awk '{ print $6 }' "$WORK/answered" | sort -n | tail -n 1)
 SUMMARY="sent $SENT answered $ANSWERED lost $LOST duplicated $DUP inbox-missing $MISSING resync $RESYNCS"
 SUMMARY+=" retried-sends $RETRIED 503s $E503 (at ${W503} s) other-errors $EOTHER redis-failover-ms ${FAILOVER:-?}"
-SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES longpolls-woken-only-by-timeout $FULLWAITS longpoll-errors: $LP_ERRORS"
+SUMMARY+=" longpolls $LP_POLLS longpoll-entries $LP_ENTRIES (answers: $LP_KINDS; silent gaps $LP_GAPS)"
+SUMMARY+=" longpolls-woken-only-by-timeout $FULLWAITS longpoll-errors: $LP_ERRORS"
 SUMMARY+=" timeline: $(awk '$1 != "t0" { printf "%s%s", sep, $0; sep = ", " }' "$WORK/timeline") (work dir $WORK)"
 printf '[chaos] %s\n' "$SUMMARY"
 if ((${#FAILURES[@]} > 0)); then

@@ -5,6 +5,7 @@ import io.messenger.support.problem.ProblemWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
@@ -28,14 +29,22 @@ public class StoreFailureAdvice {
   private static final Logger log = LoggerFactory.getLogger(StoreFailureAdvice.class);
 
   private final MeterRegistry meters;
+  private final RedisTopology topology;
 
   public StoreFailureAdvice(MeterRegistry meters) {
+    this(meters, RedisTopology.NONE);
+  }
+
+  @Autowired
+  public StoreFailureAdvice(MeterRegistry meters, RedisTopology topology) {
     this.meters = meters;
+    this.topology = topology;
   }
 
   @ExceptionHandler(DataAccessException.class)
   public ResponseEntity<ProblemDetail> storeFailure(DataAccessException e) {
     StoreErrors.count(meters, StoreErrors.REDIS, e);
+    topology.callFailed(); // on a Redis Cluster: a failover may have moved these slots
     log.warn("inbox store unavailable: {}", e.getMessage());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, "1")

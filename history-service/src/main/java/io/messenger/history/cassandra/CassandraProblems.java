@@ -2,6 +2,9 @@ package io.messenger.history.cassandra;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
 import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
@@ -38,7 +41,10 @@ class CassandraProblems {
   @ExceptionHandler({
     AllNodesFailedException.class,
     DriverTimeoutException.class,
-    QueryExecutionException.class
+    QueryExecutionException.class,
+    ClosedConnectionException.class,
+    HeartbeatException.class,
+    BusyConnectionException.class
   })
   ResponseEntity<Object> unavailable(RuntimeException e) {
     meters.counter(HistoryMetrics.STORE_ERRORS, "store", "cassandra", "kind", kind(e)).increment();
@@ -46,7 +52,11 @@ class CassandraProblems {
         ApiException.unavailable("the history store is unavailable", Duration.ofSeconds(1), e));
   }
 
-  /** {@code timeout}, {@code unavailable} or {@code other}: bounded, never the message. */
+  /**
+   * {@code timeout}, {@code unavailable}, {@code connection} (the node's connection was lost or
+   * saturated while the request was on it: a node killed mid-request, for a statement the driver
+   * may not send again) or {@code other}: bounded, never the message.
+   */
   static String kind(RuntimeException e) {
     if (e instanceof DriverTimeoutException
         || e instanceof ReadTimeoutException
@@ -55,6 +65,11 @@ class CassandraProblems {
     }
     if (e instanceof AllNodesFailedException || e instanceof UnavailableException) {
       return "unavailable";
+    }
+    if (e instanceof ClosedConnectionException
+        || e instanceof HeartbeatException
+        || e instanceof BusyConnectionException) {
+      return "connection";
     }
     return "other";
   }

@@ -116,35 +116,42 @@ class MemberChanges {
         !row.isNull("large") && row.getBoolean("large"));
   }
 
-  /** Records {@code next} as the change after {@code previous}; false if another came first. */
+  /**
+   * Records {@code next} as the change after {@code previous}; false if another came first. Not
+   * idempotent: sent again after it was applied, it would answer false for its own change.
+   */
   boolean propose(ConversationId id, Change previous, Change next) {
     Set<String> added = names(next.added());
     Set<String> removed = names(next.removed());
     ResultSet result =
         previous.version() == 0
             ? session.execute(
-                proposeFirst.bind(
-                    next.version(),
-                    next.changeId(),
-                    actor(next),
-                    added,
-                    removed,
-                    next.at(),
-                    next.memberCount(),
-                    next.large(),
-                    id.value()))
+                proposeFirst
+                    .bind(
+                        next.version(),
+                        next.changeId(),
+                        actor(next),
+                        added,
+                        removed,
+                        next.at(),
+                        next.memberCount(),
+                        next.large(),
+                        id.value())
+                    .setIdempotent(false))
             : session.execute(
-                propose.bind(
-                    next.version(),
-                    next.changeId(),
-                    actor(next),
-                    added,
-                    removed,
-                    next.at(),
-                    next.memberCount(),
-                    next.large(),
-                    id.value(),
-                    previous.version()));
+                propose
+                    .bind(
+                        next.version(),
+                        next.changeId(),
+                        actor(next),
+                        added,
+                        removed,
+                        next.at(),
+                        next.memberCount(),
+                        next.large(),
+                        id.value(),
+                        previous.version())
+                    .setIdempotent(false));
     return result.wasApplied();
   }
 
@@ -176,7 +183,10 @@ class MemberChanges {
             });
   }
 
-  /** Claims a creation; empty when claimed now, else the creation that holds the id. */
+  /**
+   * Claims a creation; empty when claimed now, else the creation that holds the id. Not sent again
+   * by the driver: a repeat after it was applied would take this creation for an earlier one.
+   */
   Optional<Creation> claimCreation(
       UserId createdBy,
       String clientRequestId,
@@ -185,8 +195,9 @@ class MemberChanges {
       Instant at) {
     ResultSet result =
         session.execute(
-            claimCreation.bind(
-                createdBy.value(), clientRequestId, candidate.value(), fingerprint, at));
+            claimCreation
+                .bind(createdBy.value(), clientRequestId, candidate.value(), fingerprint, at)
+                .setIdempotent(false));
     if (result.wasApplied()) {
       return Optional.empty();
     }

@@ -247,7 +247,12 @@ class CassandraEventLog implements EventLog {
             ? claimFirst.bind(seq, msgNo, id.value(), bucket)
             : claimNext.bind(seq, msgNo, id.value(), bucket, head.seq(), head.messageCount());
     statements.addStatement(claim);
-    ResultSet result = session.execute(statements.build());
+    // Sent again by the driver to another node (its coordinator died mid-round) only when every
+    // write in it has its request row: a round that was applied then fails its conditions and
+    // answers those rows, so each write resolves as a duplicate at the seq it was given. A write
+    // without one would be logged a second time.
+    boolean keyed = part.stream().allMatch(p -> p.requestKey != 0);
+    ResultSet result = session.execute(statements.build().setIdempotent(keyed));
     if (result.wasApplied()) {
       applied.increment();
       batchSize.record(take);

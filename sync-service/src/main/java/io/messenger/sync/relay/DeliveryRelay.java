@@ -5,6 +5,7 @@ import io.messenger.model.InboxItem;
 import io.messenger.model.UserId;
 import io.messenger.model.internal.HistoryApi;
 import io.messenger.support.problem.ApiException;
+import io.messenger.sync.RedisTopology;
 import io.messenger.sync.SyncExecutors;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.history.HistoryClient;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -53,6 +55,7 @@ class DeliveryRelay implements SmartLifecycle {
   private static final int MAX_CONFIRMATIONS = HistoryApi.MAX_RELAY_BATCH;
 
   private final HistoryClient history;
+  private final RedisTopology topology;
   private final InboxService inbox;
   private final LargeGroupStore largeGroups;
   private final DeliveryConfirmations confirmations;
@@ -84,8 +87,10 @@ class DeliveryRelay implements SmartLifecycle {
       DeliveryProperties properties,
       Clock clock,
       MeterRegistry meters,
-      SyncExecutors executors) {
+      SyncExecutors executors,
+      RedisTopology topology) {
     this.history = history;
+    this.topology = topology;
     this.timer = executors.scheduler("delivery-relay");
     this.inbox = inbox;
     this.largeGroups = largeGroups;
@@ -155,6 +160,9 @@ class DeliveryRelay implements SmartLifecycle {
     } catch (RuntimeException e) {
       count("failed", holding.size());
       held.set(0);
+      if (e instanceof DataAccessException) {
+        topology.callFailed(); // a Redis Cluster failover, with no client call to notice it
+      }
       // A worker that cannot sweep (its history-service unreachable, Redis failing) must not
       // keep its shards: other workers take them on their next pass.
       holding.forEach(this::releaseQuietly);
