@@ -135,17 +135,7 @@ REDIS_STARTED=0
 cleanup() {
   local rc=$?
   if ((CLUSTER)); then
-    # As scripts/checks/50-cluster-chaos.sh: SIGTERM to run.sh (it stops both services, then the
-    # cluster it started), up to 60 s, then a SIGKILL sweep of this cluster's nodes.
-    if [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null; then
-      log "stopping the services and the cluster (run.sh pid $RUN_PID)"
-      kill -TERM "$RUN_PID" 2>/dev/null || true
-      for _ in $(seq 1 300); do
-        kill -0 "$RUN_PID" 2>/dev/null || break
-        sleep 0.2
-      done
-    fi
-    "$SCRIPT_DIR/cluster.sh" down --kill >/dev/null 2>&1 || true
+    cluster_run_stop "$SCRIPT_DIR/cluster.sh"
     if [[ "${KEEP_BENCH_DATA:-0}" != 1 && $rc == 0 ]]; then
       rm -rf -- "$CLUSTER_RUN_DIR"
     else
@@ -209,18 +199,10 @@ fi
 
 if ((CLUSTER)); then
   log "starting the cluster (Redis 127.0.0.1:$CLUSTER_REDIS_PORT_BASE-$((CLUSTER_REDIS_PORT_BASE + 5)), Cassandra $CLUSTER_CASSANDRA_HOSTS) and the services on $SYNC_PORT / $HISTORY_PORT (log $RUN_LOG)"
-  start=$(date +%s)
   SKIP_BUILD=1 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-400} SYNC_PORT=$SYNC_PORT HISTORY_PORT=$HISTORY_PORT \
     MESSENGER_DATA_DIR=$CLUSTER_RUN_DIR MESSENGER_CASSANDRA_KEYSPACE=$KEYSPACE JAVA_OPTS=$JAVA_OPTS_RUN \
     MESSENGER_RATE_LIMIT_ENABLED=${MESSENGER_RATE_LIMIT_ENABLED:-false} \
-    setsid "$SCRIPT_DIR/run.sh" --cluster --logging.level.root=WARN >"$RUN_LOG" 2>&1 </dev/null &
-  RUN_PID=$!
-  until grep -q '\[run\]  ready' "$RUN_LOG" 2>/dev/null; do
-    kill -0 "$RUN_PID" 2>/dev/null || { tail -n 40 "$RUN_LOG" >&2; die "run.sh --cluster exited before ready"; }
-    (($(date +%s) - start < 900)) || { tail -n 40 "$RUN_LOG" >&2; die "not ready within 900 s"; }
-    sleep 1
-  done
-  log "cluster and services ready in $(($(date +%s) - start)) s"
+    cluster_run_start "$SCRIPT_DIR/run.sh" "$RUN_LOG" --logging.level.root=WARN
 else
   log "starting the services on $SYNC_PORT / $HISTORY_PORT (log $DATA_DIR/run.log)"
   HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-300} SKIP_BUILD=1 SYNC_PORT=$SYNC_PORT HISTORY_PORT=$HISTORY_PORT MESSENGER_DATA_DIR=$DATA_DIR \

@@ -24,7 +24,7 @@
 #   - the long-poll loop received entries, never waited out its full timeout while sends went on,
 #     and received every group message unless a resync answered after it (no silent gap);
 #   - 503s only while the killed Redis master's slots had no master: between its kill and the end of
-#     the failover plus CHAOS_503_GRACE_MS [5000] (the sync-service's topology re-read and the Redis
+#     the failover plus CHAOS_503_GRACE_MS [6000] (the sync-service's topology re-read and the Redis
 #     command timeout); none while the Cassandra ring runs with a node down (quorum kept).
 # Prints one summary line `sent N answered N lost 0 duplicated 0 ...` and exits non-zero on any failure.
 # Needs curl, jq, and scripts/cluster.sh's environment (CLUSTER_* variables) for the kills.
@@ -153,14 +153,16 @@ longpoller() { # the last user's phone, from its first cursor, until told to sto
     t1=$(now_ms)
     code=${r##*$'\n'}
     r=${r%$'\n'*}
-    if n=$(jq -e '.entries | length' <<<"$r" 2>/dev/null); then
+    # Only a 200 carries a page: a 503 (a Redis timeout during the failover) is a problem detail
+    # with no entries and no cursor, to be retried from the same cursor.
+    if [[ "$code" == 200 ]] && n=$(jq -e '.entries | length' <<<"$r" 2>/dev/null); then
       next=$(jq -r '.resync.headCursor // .nextCursor' <<<"$r")
       # "<start> <took> <entries> <resync reason or -> <cursor sent> <cursor answered>"
       printf '%s %s %s %s %s %s\n' "$((t0 - T0))" "$((t1 - t0))" "$n" "$(jq -r '.resync.reason // "-"' <<<"$r")" \
         "$cur" "$next" >>"$WORK/longpoll"
       # every message entry received, "<cid> <seq> <ms after t0 it was received>"
-      jq -r --arg t "$((t1 - T0))" '.entries[] | select(.kind == "message") | "\(.conversationId) \(.seq) \($t)"' \
-        <<<"$r" >>"$WORK/longpoll-entries"
+      jq -r --arg t "$((t1 - T0))" '.entries[]? | select(.kind == "message") | "\(.conversationId) \(.seq) \($t)"' \
+        <<<"$r" >>"$WORK/longpoll-entries" || true
       cur=$next
     else
       # "error <status> <problem type>": the summary counts them by kind
@@ -328,7 +330,7 @@ FAILOVER=$(awk '$1 == "redis_failover" { print $2 }' "$WORK/timeline")
 # topology re-read at most a second after a failed call, RedisTopology) and the Redis command
 # timeout (2 s) of a command sent just before. The Cassandra ring keeps its quorum (2 of 3) with a
 # node down, and a request in flight on the killed node is sent again to another, so none there.
-GRACE_503=${CHAOS_503_GRACE_MS:-5000}
+GRACE_503=${CHAOS_503_GRACE_MS:-6000}
 UNEXPLAINED_503=""
 if [[ "${CHAOS_KILLS:-1}" != 0 && -f "$WORK/errors" ]]; then
   KILL_MS=$(awk '$1 == "redis_kill" { print $3 }' "$WORK/timeline")

@@ -67,3 +67,40 @@ pick_port() {
     p=$((p + 1))
   done
 }
+
+# cluster_run_start RUN_SH LOG [ARGS...]: starts `RUN_SH --cluster ARGS` in a session of its own
+# (configured by the caller's environment, e.g. `SYNC_PORT=... cluster_run_start ...`), its output
+# in LOG; sets RUN_PID and waits until it says ready (up to 900 s; exits through die, with the end
+# of LOG, if it stops or takes longer). Shared by the chaos check and the benchmark's cluster mode.
+cluster_run_start() {
+  local run_sh=$1 runlog=$2 start
+  shift 2
+  start=$(date +%s)
+  setsid "$run_sh" --cluster "$@" >"$runlog" 2>&1 </dev/null &
+  RUN_PID=$!
+  until grep -q '\[run\]  ready' "$runlog" 2>/dev/null; do
+    if ! kill -0 "$RUN_PID" 2>/dev/null; then
+      tail -n 40 "$runlog" | grep -v '^\[\(sync\|history\)-service\]' >&2 || true
+      die "run.sh --cluster exited before ready (log: $runlog)"
+    fi
+    (($(date +%s) - start < 900)) || die "run.sh --cluster not ready within 900 s (log: $runlog)"
+    sleep 1
+  done
+  log "cluster and services ready in $(($(date +%s) - start)) s"
+}
+
+# cluster_run_stop CLUSTER_SH: SIGTERM to RUN_PID (run.sh stops both services, then the cluster it
+# started) and up to 60 s for it, then a SIGKILL sweep of the cluster's nodes (`cluster.sh down
+# --kill`, which finds them by the pid files of CLUSTER_DATA_DIR: only this cluster's).
+cluster_run_stop() {
+  local cluster_sh=$1
+  if [[ -n "${RUN_PID:-}" ]] && kill -0 "$RUN_PID" 2>/dev/null; then
+    log "stopping the services and the cluster (run.sh pid $RUN_PID)"
+    kill -TERM "$RUN_PID" 2>/dev/null || true
+    for _ in $(seq 1 300); do
+      kill -0 "$RUN_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+  fi
+  "$cluster_sh" down --kill >/dev/null 2>&1 || true
+}

@@ -49,14 +49,7 @@ done
 RUN_PID=""
 cleanup() {
   local rc=$?
-  if [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null; then
-    kill -TERM "$RUN_PID" 2>/dev/null || true
-    for _ in $(seq 1 300); do
-      kill -0 "$RUN_PID" 2>/dev/null || break
-      sleep 0.2
-    done
-  fi
-  "$REPO_ROOT/scripts/cluster.sh" down --kill >/dev/null 2>&1 || true
+  cluster_run_stop "$REPO_ROOT/scripts/cluster.sh"
   if ((rc != 0)); then
     log "logs: $DATA_DIR/logs (run.sh output: $DATA_DIR/run.log)"
     tail -n 30 "$DATA_DIR/run.log" 2>/dev/null | grep -v '^\[\(sync\|history\)-service\]' || true
@@ -77,14 +70,7 @@ log "starting the cluster and both services (sync $SYNC_PORT, history $HISTORY_P
 SKIP_BUILD=1 HEALTH_TIMEOUT=400 SYNC_PORT=$SYNC_PORT HISTORY_PORT=$HISTORY_PORT \
   MESSENGER_DATA_DIR=$DATA_DIR MESSENGER_RATE_LIMIT_ENABLED=false MESSENGER_DELIVERY_MAX_LAG=4s \
   MESSENGER_CASSANDRA_KEYSPACE=chaos \
-  setsid "$REPO_ROOT/scripts/run.sh" --cluster >"$DATA_DIR/run.log" 2>&1 </dev/null &
-RUN_PID=$!
-until grep -q '\[run\]  ready' "$DATA_DIR/run.log" 2>/dev/null; do
-  kill -0 "$RUN_PID" 2>/dev/null || fail "run.sh --cluster exited before ready"
-  (($(date +%s) - start < 900)) || fail "not ready within 900 s"
-  sleep 1
-done
-log "ready in $(($(date +%s) - start)) s"
+  cluster_run_start "$REPO_ROOT/scripts/run.sh" "$DATA_DIR/run.log"
 chaos_start=$(date +%s)
 SYNC=http://127.0.0.1:$SYNC_PORT HIST=http://127.0.0.1:$HISTORY_PORT CHAOS_WORK=$DATA_DIR/chaos \
   "$REPO_ROOT/scripts/cluster-chaos.sh"

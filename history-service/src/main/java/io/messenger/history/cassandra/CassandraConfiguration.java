@@ -2,6 +2,7 @@ package io.messenger.history.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import java.util.List;
 import org.springframework.boot.cassandra.autoconfigure.DriverConfigLoaderBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,6 +25,28 @@ class CassandraConfiguration {
   @Bean
   DriverConfigLoaderBuilderCustomizer idempotentByDefault() {
     return builder -> builder.withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true);
+  }
+
+  /**
+   * The driver's request logger for slow statements ({@code messenger.cassandra.slow-query}): the
+   * coordinator, the time and the CQL at INFO, never the bound values (they hold message texts);
+   * neither successes nor errors (errors reach our own handlers and metrics).
+   */
+  @Bean
+  DriverConfigLoaderBuilderCustomizer slowQueryLog(KeyspaceProperties properties) {
+    return builder -> {
+      if (properties.slowQuery() == null || properties.slowQuery().isZero()) {
+        return;
+      }
+      builder
+          .withStringList(DefaultDriverOption.REQUEST_TRACKER_CLASSES, List.of("RequestLogger"))
+          .withBoolean(DefaultDriverOption.REQUEST_LOGGER_SUCCESS_ENABLED, false)
+          .withBoolean(DefaultDriverOption.REQUEST_LOGGER_ERROR_ENABLED, false)
+          .withBoolean(DefaultDriverOption.REQUEST_LOGGER_SLOW_ENABLED, true)
+          .withDuration(DefaultDriverOption.REQUEST_LOGGER_SLOW_THRESHOLD, properties.slowQuery())
+          .withBoolean(DefaultDriverOption.REQUEST_LOGGER_VALUES, false)
+          .withInt(DefaultDriverOption.REQUEST_LOGGER_MAX_QUERY_LENGTH, 300);
+    };
   }
 
   @Bean

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Service;
@@ -46,6 +47,18 @@ class RelayService {
   static final Duration IDLE = Duration.ofSeconds(60);
   static final int MAX_CONVERSATIONS = 200;
   static final int MAX_EVENTS = 1000;
+
+  /**
+   * How long one sweep call keeps taking more conversations: the sync-service waits 5 s for the
+   * answer ({@code messenger.history.timeout}), and a call it gave up on is work thrown away (its
+   * progress is never reported, so the next call does it again). With a ring slowed by a node down,
+   * a call that re-applied up to {@link #MAX_EVENTS} projections one after another took longer than
+   * that on every pass, and the relay made no progress until the node was back.
+   */
+  static final Duration TIME_BUDGET = Duration.ofSeconds(2);
+
+  /** Projections of re-checked events written side by side: at most this many events at once. */
+  static final int PROJECTION_WINDOW = 32;
 
   private final CassandraRelayMarks marks;
   private final EventLog log;
@@ -105,7 +118,7 @@ class RelayService {
   record Delivered(ConversationId conversationId, long seq) {}
 
   Sweep sweep(int shard, String after, Duration settle) {
-    return sweep(shard, after, settle, MAX_EVENTS);
+    return sweep(shard, after, settle, MAX_EVENTS, System.nanoTime() + TIME_BUDGET.toNanos());
   }
 
   /**
@@ -116,13 +129,14 @@ class RelayService {
   List<Sweep> sweep(List<ShardCursor> shards, Duration settle) {
     List<Sweep> out = new ArrayList<>(shards.size());
     int budget = MAX_EVENTS;
+    long deadline = System.nanoTime() + TIME_BUDGET.toNanos();
     for (ShardCursor cursor : shards) {
       String after = cursor.after() == null ? "" : cursor.after();
-      if (budget <= 0) {
+      if (budget <= 0 || System.nanoTime() - deadline > 0) {
         out.add(new Sweep(List.of(), List.of(), after));
         continue;
       }
-      Sweep sweep = sweep(cursor.shard(), after, settle, budget);
+      Sweep sweep = sweep(cursor.shard(), after, settle, budget, deadline);
       budget -= sweep.deliveries().size();
       out.add(sweep);
     }
@@ -164,7 +178,11 @@ class RelayService {
     return writes.size();
   }
 
-  private Sweep sweep(int shard, String after, Duration settle, int budget) {
+  /**
+   * One shard: at most {@code budget} events, and no further conversation once {@code deadline}
+   * ({@link System#nanoTime}) has passed (the first is always taken, so every call progresses).
+   */
+  private Sweep sweep(int shard, String after, Duration settle, int budget, long deadline) {
     List<CassandraRelayMarks.Mark> listed =
         marks.list(shard, after == null ? "" : after, MAX_CONVERSATIONS);
     String next =
@@ -187,11 +205,13 @@ class RelayService {
     // Where the next sweep resumes when this one stops early: after the last conversation that
     // was handed out completely, so a conversation cut by the event limit comes first next time.
     String resumeAfter = after == null ? "" : after;
+    boolean first = true;
     for (CassandraRelayMarks.Mark mark : open) {
-      if (deliveries.size() >= budget) {
+      if (deliveries.size() >= budget || (!first && System.nanoTime() - deadline > 0)) {
         next = resumeAfter;
         break;
       }
+      first = false;
       Optional<Conversation> conversation = conversations.find(mark.id());
       if (conversation.isEmpty()) {
         progress.add(new Progress(mark.id(), 0, mark.micros(), 0)); // nothing to deliver
@@ -212,12 +232,17 @@ class RelayService {
               }
               return members.get(0);
             };
+        List<CompletableFuture<Void>> projected = new ArrayList<>();
         for (LoggedEvent event :
             log.range(mark.id(), checkpoint, head.seq(), budget - deliveries.size())) {
           if (micros(event.at()) > settledBefore) {
             break; // its own fan-out may still be running: next sweep
           }
-          projections.apply(event);
+          if (projected.size() >= PROJECTION_WINDOW) {
+            Async.awaitAll(projected);
+            projected.clear();
+          }
+          projected.add(projections.applyAsync(event));
           if (event.kind() == LoggedEvent.EventKind.MEMBERS) {
             deliveries.addAll(membershipNotices(c, event, all));
             upTo = event.seq();
@@ -236,6 +261,7 @@ class RelayService {
           deliveries.add(new Delivery(event, List.copyOf(to), false));
           upTo = event.seq();
         }
+        Async.awaitAll(projected); // written before the checkpoint may move over them
       }
       boolean covered = upTo >= head.seq() && mark.micros() <= nowMicros - micros(COMMIT_BOUND);
       progress.add(

@@ -8,6 +8,8 @@ import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.conversation.ConversationStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Component;
 
 /**
@@ -105,8 +107,17 @@ public class Projections {
 
   /** Applies {@code event}; safe to call again for the same event. */
   public void apply(LoggedEvent event) {
+    Async.await(applyAsync(event));
+  }
+
+  /**
+   * Applies {@code event} without waiting for its writes (for an edit or a recall, after reading
+   * the target's row): the relay's sweeps apply the events they re-check side by side. Safe to call
+   * again for the same event, and in any order: every write is a timestamped upsert.
+   */
+  public CompletableFuture<Void> applyAsync(LoggedEvent event) {
     String cid = event.conversationId().value();
-    List<java.util.concurrent.CompletionStage<?>> writes = new ArrayList<>();
+    List<CompletionStage<?>> writes = new ArrayList<>();
     if (event.isMessage()) {
       long bucket = bucketOfMessage(event.msgNo());
       writes.add(
@@ -157,10 +168,13 @@ public class Projections {
             event.isMessage()));
     // The conversation list's activity index: the event's position, and the members' rows moved.
     writes.add(activity.eventProjected(event));
-    Async.awaitAll(writes);
+    return CompletableFuture.allOf(
+        writes.stream()
+            .map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture[]::new));
   }
 
-  private java.util.concurrent.CompletionStage<?> run(Statement<?> statement) {
+  private CompletionStage<?> run(Statement<?> statement) {
     return session.executeAsync(statement.setIdempotent(true));
   }
 }

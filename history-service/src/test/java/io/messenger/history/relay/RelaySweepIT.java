@@ -188,6 +188,39 @@ class RelaySweepIT {
   }
 
   @Test
+  void aConversationWithMoreEventsThanOneProjectionWindowIsHandedOutWholeAndInOrder() {
+    // The sweep writes the projections of the events it re-checks side by side, a window at a
+    // time: every event still comes out once, in seq order, and the edit of an early message is
+    // applied over it whatever the order the writes landed in.
+    String cid = writes.group(alice, bob);
+    int messages = RelayService.PROJECTION_WINDOW * 2 + 5;
+    for (int i = 1; i <= messages; i++) {
+      writes.send(cid, i % 2 == 0 ? alice : bob, "w" + i, "text " + i);
+    }
+    writes.operate(
+        cid, alice, "w-edit", java.util.Map.of("type", "edit", "targetSeq", 2, "text", "edited"));
+    int shard = CassandraRelayMarks.shardOf(ConversationId.of(cid));
+
+    List<RelayService.Delivery> mine = sweepFor(shard, cid);
+
+    assertThat(mine)
+        .extracting(d -> d.event().seq())
+        .containsExactlyElementsOf(
+            java.util.stream.LongStream.rangeClosed(1, messages + 1).boxed().toList());
+    JsonNode page =
+        api.get("/v1/conversations/" + cid + "/messages?limit=100", api.clientToken(alice, "phone"))
+            .body();
+    JsonNode second = null;
+    for (JsonNode m : page.get("messages")) {
+      if (m.get("seq").asLong() == 2) {
+        second = m;
+      }
+    }
+    assertThat(second).isNotNull();
+    assertThat(second.get("text").asString()).isEqualTo("edited");
+  }
+
+  @Test
   void theSweepApiIsInternalAndValidated() {
     Api.Answer refused =
         api.post(

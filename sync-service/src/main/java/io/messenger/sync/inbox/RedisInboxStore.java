@@ -372,7 +372,10 @@ class RedisInboxStore implements InboxStore {
   /**
    * A master that owns slots and is not known to have failed. Not a crashed master whose slots went
    * to its replica: Lettuce lists it as a master until it comes back, and a script load sent to it
-   * would only time out, failing the call it was loaded for.
+   * would only time out, failing the call it was loaded for. A master only suspected ({@code
+   * PFAIL}) is kept: it may be alive, and a script it lacks would fail every call to its slots.
+   * ({@code RedisReplication} asks the opposite question, whose replicas to wait for, and leaves
+   * suspected masters out: a mark on one is dropped and its events re-driven, which is safe.)
    */
   private static boolean servesSlots(RedisClusterNode node) {
     return node.is(RedisClusterNode.NodeFlag.UPSTREAM)

@@ -93,6 +93,12 @@ class RedisReplication implements Replication {
     return connection.serverCommands().info("replication");
   }
 
+  /**
+   * A master that owns slots and is neither failed nor suspected ({@code PFAIL}): an {@code INFO}
+   * to a suspected master may only time out, and leaving it out only drops its marks (their events
+   * are re-driven). The inbox store's script loading keeps suspected masters ({@code
+   * RedisInboxStore.servesSlots}), where leaving a live one out would fail calls.
+   */
   private static boolean servesSlots(RedisClusterNode node) {
     return node.isMaster()
         && !node.getFlags().contains(RedisClusterNode.Flag.FAIL)

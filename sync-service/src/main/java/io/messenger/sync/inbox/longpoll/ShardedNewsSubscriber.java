@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,7 +40,7 @@ import reactor.core.Disposable;
  * moves (a failover promotes a replica that has none), so the subscriptions are made again, on the
  * new owners, after every topology change Lettuce reports (adaptive refresh: a failover is seen
  * within seconds) and every {@value #RESUBSCRIBE_SECONDS} s in any case; {@code SSUBSCRIBE} to a
- * channel already subscribed is a no-op. They are all made again, too, when a master's pub/sub
+ * channel already subscribed is a no-op. Those a master had are made again, too, when its pub/sub
  * connection is back after it was lost: Lettuce re-subscribes it with one {@code SSUBSCRIBE} of all
  * its channels, which a cluster refuses when they span several slots ({@code CROSSSLOT}). A news
  * message lost meanwhile only delays a long-poll: a parked poll answers empty at its timeout and
@@ -76,6 +77,9 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
         }
       };
 
+  /** The master each connection of {@link #listening} subscribes on (guarded by listening). */
+  private final Map<Object, String> nodeOf = new IdentityHashMap<>();
+
   /** Pub/sub connections of {@link #listening} that were lost and are not back yet. */
   private final Set<RedisChannelHandler<?, ?>> lost =
       Collections.newSetFromMap(new IdentityHashMap<>());
@@ -93,14 +97,15 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
 
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> node, SocketAddress address) {
-          boolean back;
+          String nodeId;
           synchronized (listening) {
-            back = lost.remove(node);
+            if (!lost.remove(node)) {
+              return;
+            }
+            nodeId = nodeOf.get(node);
           }
-          if (back) {
-            fullPending.set(true);
-            resubscribeSoon();
-          }
+          forget(nodeId);
+          resubscribeSoon();
         }
       };
 
@@ -146,6 +151,27 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
             RESUBSCRIBE_SECONDS,
             RESUBSCRIBE_SECONDS,
             TimeUnit.SECONDS);
+  }
+
+  /**
+   * A pub/sub connection to {@code nodeId} is back after it was lost, and with it went its
+   * subscriptions: the slots last subscribed there are subscribed again by the next round (on their
+   * owner now; none when the node came back as a replica, as a failed master does), not all 16,384,
+   * whose round on a loaded machine held up other Redis calls. Every slot when the node is not
+   * known.
+   */
+  private void forget(String nodeId) {
+    if (nodeId == null) {
+      fullPending.set(true);
+      return;
+    }
+    synchronized (owners) {
+      for (int slot = 0; slot < owners.length; slot++) {
+        if (nodeId.equals(owners[slot])) {
+          owners[slot] = null;
+        }
+      }
+    }
   }
 
   /** Schedules one round of {@link #subscribe} unless one is already waiting. */
@@ -195,9 +221,10 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
           if (listening.add(nodeConnection)) {
             nodeConnection.addListener(listener);
           }
+          nodeOf.put(nodeConnection, node.getNodeId());
         }
         for (int slot : slots) {
-          if (!all && node.getNodeId().equals(owners[slot])) {
+          if (!all && node.getNodeId().equals(owner(slot))) {
             continue;
           }
           sentSlots.add(slot);
@@ -217,12 +244,12 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
     for (int i = 0; i < replies.size(); i++) {
       try {
         replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        owners[sentSlots.get(i)] = sentOwners.get(i);
+        setOwner(sentSlots.get(i), sentOwners.get(i));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (Exception e) {
-        owners[sentSlots.get(i)] = null;
+        setOwner(sentSlots.get(i), null);
         failed++;
       }
     }
@@ -235,6 +262,18 @@ final class ShardedNewsSubscriber implements SmartLifecycle {
       scheduler.schedule(this::resubscribeSoon, 1, TimeUnit.SECONDS);
     } else if (!replies.isEmpty()) {
       log.info("inbox news: {} shard channels subscribed", replies.size());
+    }
+  }
+
+  private String owner(int slot) {
+    synchronized (owners) {
+      return owners[slot];
+    }
+  }
+
+  private void setOwner(int slot, String nodeId) {
+    synchronized (owners) {
+      owners[slot] = nodeId;
     }
   }
 
