@@ -37,16 +37,7 @@ final class ProcessCpu {
 
   /** The process listening on {@code port}, or one whose every reading is NaN. */
   static ProcessCpu listeningOn(String name, int port) {
-    long pid = -1;
-    try {
-      String inode = listeningInode(port);
-      if (inode != null) {
-        pid = owner("socket:[" + inode + "]");
-      }
-    } catch (IOException | RuntimeException e) {
-      pid = -1;
-    }
-    return new ProcessCpu(name, pid);
+    return new ProcessCpu(name, pidOf(() -> listeningInode(port)));
   }
 
   /**
@@ -57,18 +48,24 @@ final class ProcessCpu {
   static ProcessCpu listeningOnAll(String name, List<InetSocketAddress> addresses) {
     Set<Long> pids = new LinkedHashSet<>();
     for (InetSocketAddress address : addresses) {
-      long pid = -1;
-      try {
-        String inode = listeningInode(address);
-        if (inode != null) {
-          pid = owner("socket:[" + inode + "]");
-        }
-      } catch (IOException | RuntimeException e) {
-        pid = -1;
-      }
-      pids.add(pid);
+      pids.add(pidOf(() -> listeningInode(address)));
     }
     return new ProcessCpu(name, pids.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  /** Where a listening socket's inode is looked up. */
+  private interface InodeLookup {
+    String inode() throws IOException;
+  }
+
+  /** The process owning the socket {@code lookup} finds, or -1 (none found, or unreadable). */
+  private static long pidOf(InodeLookup lookup) {
+    try {
+      String inode = lookup.inode();
+      return inode == null ? -1 : owner("socket:[" + inode + "]");
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** User plus system CPU time used so far, milliseconds; NaN if unknown. */
