@@ -2,6 +2,7 @@ package io.messenger.history.conversation;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -9,6 +10,8 @@ import io.messenger.history.cassandra.Keyspace;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -121,37 +124,27 @@ class MemberChanges {
    * idempotent: sent again after it was applied, it would answer false for its own change.
    */
   boolean propose(ConversationId id, Change previous, Change next) {
-    Set<String> added = names(next.added());
-    Set<String> removed = names(next.removed());
-    ResultSet result =
-        previous.version() == 0
-            ? session.execute(
-                proposeFirst
-                    .bind(
-                        next.version(),
-                        next.changeId(),
-                        actor(next),
-                        added,
-                        removed,
-                        next.at(),
-                        next.memberCount(),
-                        next.large(),
-                        id.value())
-                    .setIdempotent(false))
-            : session.execute(
-                propose
-                    .bind(
-                        next.version(),
-                        next.changeId(),
-                        actor(next),
-                        added,
-                        removed,
-                        next.at(),
-                        next.memberCount(),
-                        next.large(),
-                        id.value(),
-                        previous.version())
-                    .setIdempotent(false));
+    // The values of both statements, in their order; the conditioned one adds the version last.
+    List<Object> values =
+        new ArrayList<>(
+            Arrays.asList(
+                next.version(),
+                next.changeId(),
+                actor(next), // null for a change without an actor
+                names(next.added()),
+                names(next.removed()),
+                next.at(),
+                next.memberCount(),
+                next.large(),
+                id.value()));
+    BoundStatement statement;
+    if (previous.version() == 0) {
+      statement = proposeFirst.bind(values.toArray());
+    } else {
+      values.add(previous.version());
+      statement = propose.bind(values.toArray());
+    }
+    ResultSet result = session.execute(statement.setIdempotent(false));
     return result.wasApplied();
   }
 
