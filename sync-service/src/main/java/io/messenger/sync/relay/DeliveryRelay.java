@@ -265,20 +265,28 @@ class DeliveryRelay implements SmartLifecycle {
 
   private void sweep(List<Integer> shards) {
     List<Integer> pending = shards;
-    // The progress of every round of this pass, reported under one replica mark taken after the
-    // last round's deliveries (one INFO per master per pass, not per round). A round that fails
-    // loses the pass's progress: those events are checked again, which is safe.
-    List<HistoryApi.RelayProgress> progress = new ArrayList<>();
     for (int round = 0; round < MAX_SWEEPS_PER_SHARD && !pending.isEmpty(); round++) {
       List<HistoryApi.RelayShard> asked =
           pending.stream().map(shard -> new HistoryApi.RelayShard(shard, cursors[shard])).toList();
       HistoryApi.RelaySweptShards swept =
           history.relaySweeps(new HistoryApi.RelaySweeps(asked, properties.settle().toMillis()));
       Instant now = clock.instant();
+      List<HistoryApi.RelayProgress> progress = new ArrayList<>();
       List<Integer> next = new ArrayList<>();
       for (HistoryApi.RelayShardSwept shard : swept.sweeps()) {
         shard.deliveries().forEach(delivery -> deliver(delivery, now));
         progress.addAll(shard.progress());
+      }
+      // Per round, not once per pass: a conversation cut by the event budget is swept again in
+      // the next round from its checkpoint, which must have moved by then (without replicas).
+      if (!progress.isEmpty()) {
+        // After the deliveries: a mark taken now covers them.
+        ReplicaMark mark = replication.mark();
+        if (mark.none()) {
+          advance(progress);
+        } else {
+          withheld = withheld.with(List.of(), progress, mark);
+        }
       }
       for (HistoryApi.RelayShardSwept shard : swept.sweeps()) {
         cursors[shard.shard()] = shard.next();
@@ -287,15 +295,6 @@ class DeliveryRelay implements SmartLifecycle {
         }
       }
       pending = next;
-    }
-    if (!progress.isEmpty()) {
-      // After the deliveries: a mark taken now covers them.
-      ReplicaMark mark = replication.mark();
-      if (mark.none()) {
-        advance(progress);
-      } else {
-        withheld = withheld.with(List.of(), progress, mark);
-      }
     }
   }
 
