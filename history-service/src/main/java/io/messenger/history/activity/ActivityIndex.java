@@ -89,7 +89,6 @@ public class ActivityIndex implements MembershipIndex, EventIndex {
   private final ConversationStore store;
   private final FanoutProperties fanout;
   private final Clock clock;
-  private final PreparedStatement recordEvent;
   private final PreparedStatement readConversation;
   private final PreparedStatement readEventTime;
   private final PreparedStatement setMode;
@@ -120,12 +119,6 @@ public class ActivityIndex implements MembershipIndex, EventIndex {
     String rows = ks.table("user_activity");
     String buckets = ks.table("user_activity_buckets");
     String large = ks.table("user_large_groups");
-    recordEvent =
-        session.prepare(
-            "UPDATE "
-                + conversations
-                + " USING TIMESTAMP ? SET last_event_seq = ?, last_event_at = ?"
-                + " WHERE conversation_id = ?");
     readConversation =
         session.prepare(
             "SELECT "
@@ -227,34 +220,38 @@ public class ActivityIndex implements MembershipIndex, EventIndex {
 
   /**
    * Moves the conversation in its members' lists to {@code event}'s position: one round of reads
-   * (the conversation's mode and the previous event's time; for a write-diffusion conversation the
-   * member list), then per member a delete and an insert (and a bucket upsert when the day
-   * changed). A large group: only the conversation's position. Idempotent; safe in any order.
+   * (the list's mode; the previous event's time and, for a write-diffusion conversation, the member
+   * list unless the write path passed them in {@code known}), then per member a delete and an
+   * insert (and a bucket upsert when the day changed). A large group: nothing per member (its
+   * position is on the conversation's row, written with the head hints). Idempotent; safe in any
+   * order.
    */
   @Override
-  public CompletionStage<Void> eventProjected(LoggedEvent event) {
+  public CompletionStage<Void> eventProjected(LoggedEvent event, Known known) {
     String cid = event.conversationId().value();
     long s = event.seq();
-    CompletionStage<?> position = run(recordEvent.bind(s, s, event.at(), cid));
     CompletionStage<Row> mode =
         session.executeAsync(readConversation.bind(cid)).thenApply(AsyncResultSet::one);
     CompletionStage<Instant> previous =
-        s > 1 ? eventTime(event.conversationId(), s - 1) : CompletableFuture.completedFuture(null);
-    CompletionStage<Void> moved =
-        mode.thenCompose(
-            row -> {
-              if (row == null || row.getString("type") == null || isLarge(row)) {
-                return CompletableFuture.completedFuture(null);
-              }
-              Instant before = s > 1 ? null : row.getInstant("created_at");
-              return previous
-                  .thenCombine(
-                      store.membersAsync(event.conversationId()),
-                      (prevAt, members) ->
-                          move(cid, s, prevAt != null ? prevAt : before, event.at(), members))
-                  .thenCompose(w -> w);
-            });
-    return CompletableFuture.allOf(position.toCompletableFuture(), moved.toCompletableFuture());
+        s == 1 || known.previousAt() != null
+            ? CompletableFuture.completedFuture(known.previousAt())
+            : eventTime(event.conversationId(), s - 1);
+    return mode.thenCompose(
+        row -> {
+          if (row == null || row.getString("type") == null || isLarge(row)) {
+            return CompletableFuture.completedFuture(null);
+          }
+          Instant before = s > 1 ? null : row.getInstant("created_at");
+          CompletionStage<List<UserId>> members =
+              known.members() != null
+                  ? CompletableFuture.completedFuture(known.members())
+                  : store.membersAsync(event.conversationId());
+          return previous
+              .thenCombine(
+                  members,
+                  (prevAt, all) -> move(cid, s, prevAt != null ? prevAt : before, event.at(), all))
+              .thenCompose(w -> w);
+        });
   }
 
   private CompletionStage<Void> move(

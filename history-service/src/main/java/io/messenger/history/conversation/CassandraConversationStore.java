@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -40,7 +41,7 @@ class CassandraConversationStore implements ConversationStore {
   private final PreparedStatement deleteUserConversation;
   private final PreparedStatement conversationsOf;
   private final PreparedStatement recordHead;
-  private final PreparedStatement recordLastMessage;
+  private final PreparedStatement recordMessageHead;
 
   /** Member rows per batch (one partition; well under Cassandra's batch size warning). */
   static final int MEMBER_BATCH = 64;
@@ -101,16 +102,21 @@ class CassandraConversationStore implements ConversationStore {
         session.prepare("DELETE FROM " + userTable + " WHERE user_id = ? AND conversation_id = ?");
     conversationsOf =
         session.prepare("SELECT conversation_id FROM " + userTable + " WHERE user_id = ?");
+    // One statement per event for every head hint and the list position (the conversation list's
+    // activity index reads last_event_seq / last_event_at): all at write timestamp seq, so the
+    // larger seq wins column by column, in any order.
     recordHead =
         session.prepare(
             "UPDATE "
                 + conversations
-                + " USING TIMESTAMP ? SET last_seq = ?, msg_count = ? WHERE conversation_id = ?");
-    recordLastMessage =
+                + " USING TIMESTAMP ? SET last_seq = ?, msg_count = ?, last_event_seq = ?,"
+                + " last_event_at = ? WHERE conversation_id = ?");
+    recordMessageHead =
         session.prepare(
             "UPDATE "
                 + conversations
-                + " USING TIMESTAMP ? SET last_message_seq = ? WHERE conversation_id = ?");
+                + " USING TIMESTAMP ? SET last_seq = ?, msg_count = ?, last_event_seq = ?,"
+                + " last_event_at = ?, last_message_seq = ? WHERE conversation_id = ?");
   }
 
   @Override
@@ -267,25 +273,12 @@ class CassandraConversationStore implements ConversationStore {
   }
 
   @Override
-  public void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage) {
-    Async.await(recordHeadAsync(id, seq, messageCount, isMessage));
-  }
-
-  @Override
   public CompletionStage<Void> recordHeadAsync(
-      ConversationId id, long seq, long messageCount, boolean isMessage) {
-    // Both are timestamped upserts (the larger seq wins), so their order does not matter.
-    CompletableFuture<AsyncResultSet> head =
-        session
-            .executeAsync(recordHead.bind(seq, seq, messageCount, id.value()).setIdempotent(true))
-            .toCompletableFuture();
-    if (!isMessage) {
-      return head.thenApply(rs -> null);
-    }
-    CompletableFuture<AsyncResultSet> last =
-        session
-            .executeAsync(recordLastMessage.bind(seq, seq, id.value()).setIdempotent(true))
-            .toCompletableFuture();
-    return CompletableFuture.allOf(head, last);
+      ConversationId id, long seq, long messageCount, boolean isMessage, Instant at) {
+    BoundStatement statement =
+        isMessage
+            ? recordMessageHead.bind(seq, seq, messageCount, seq, at, seq, id.value())
+            : recordHead.bind(seq, seq, messageCount, seq, at, id.value());
+    return session.executeAsync(statement.setIdempotent(true)).thenApply(rs -> null);
   }
 }

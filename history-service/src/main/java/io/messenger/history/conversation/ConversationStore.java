@@ -66,10 +66,11 @@ public interface ConversationStore {
   /** The ids of the user's conversations. */
   List<ConversationId> conversationsOf(UserId user);
 
-  /** Moves the head hints forward (last write by seq wins, so they never move back). */
-  void recordHead(ConversationId id, long seq, long messageCount, boolean isMessage);
-
-  /** {@link #recordHead}, without waiting: both hint updates are issued at once. */
+  /**
+   * Moves the head hints and the list position ({@code last_event_seq}, {@code last_event_at}) to
+   * the event at {@code seq}, in one statement without waiting: the last write by seq wins, so they
+   * never move back, whatever order events are projected in.
+   */
   CompletionStage<Void> recordHeadAsync(
-      ConversationId id, long seq, long messageCount, boolean isMessage);
+      ConversationId id, long seq, long messageCount, boolean isMessage, Instant at);
 }

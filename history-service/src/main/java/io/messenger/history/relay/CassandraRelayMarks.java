@@ -8,11 +8,14 @@ import io.messenger.history.cassandra.Keyspace;
 import io.messenger.history.write.DeliveryMarks;
 import io.messenger.model.ConversationId;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Repository;
 
@@ -26,6 +29,12 @@ class CassandraRelayMarks implements DeliveryMarks {
   /** Shards of {@code relay_marks}: fixed, since a mark's shard follows from its conversation. */
   static final int SHARDS = io.messenger.model.internal.HistoryApi.RELAY_SHARDS;
 
+  /** How long a mark this instance wrote stands for its later writes to the conversation. */
+  static final Duration REUSE = Duration.ofSeconds(1);
+
+  private static final int MAX_RECENT_MARKS = 100_000;
+  private static final int MAX_KNOWN_CHECKPOINTS = 100_000;
+
   /** A mark: its conversation, its time (microseconds) and the newest mark fully relayed. */
   record Mark(ConversationId id, long micros, long relayedMark) {
     boolean covered() {
@@ -36,6 +45,13 @@ class CassandraRelayMarks implements DeliveryMarks {
   private final CqlSession session;
   private final Clock clock;
   private final AtomicLong lastMicros = new AtomicLong();
+
+  /** Checkpoints this instance read or wrote: lower bounds of the real ones. */
+  private final ConcurrentHashMap<String, Long> knownCheckpoints = new ConcurrentHashMap<>();
+
+  /** The newest mark this instance wrote per conversation (microseconds), for {@link #REUSE}. */
+  private final ConcurrentHashMap<String, Long> recentMarks = new ConcurrentHashMap<>();
+
   private final PreparedStatement mark;
   private final PreparedStatement list;
   private final PreparedStatement covered;
@@ -85,17 +101,38 @@ class CassandraRelayMarks implements DeliveryMarks {
     return Math.floorMod(id.value().hashCode(), SHARDS);
   }
 
+  /**
+   * Marks the conversation, unless this instance marked it less than {@link #REUSE} ago: that mark
+   * stands for this write too (a mark is covered only once it is older than {@link
+   * RelayService#COMMIT_BOUND} plus {@link #REUSE}, so every write that relied on it has logged or
+   * given up by then). A busy conversation costs one mark write a second instead of one per write.
+   */
   @Override
   public CompletionStage<Void> markAsync(ConversationId id) {
     Instant now = clock.instant();
     long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    Long recent = recentMarks.get(id.value());
+    if (recent != null && micros - recent < REUSE.toNanos() / 1000 && micros >= recent) {
+      return CompletableFuture.completedFuture(null);
+    }
     // Strictly increasing on this instance, so two marks of one conversation never tie.
     long stamp = lastMicros.accumulateAndGet(micros, (last, next) -> Math.max(last + 1, next));
     return session
         .executeAsync(
             mark.bind(shardOf(id), id.value(), Instant.ofEpochMilli(stamp / 1000), stamp)
                 .setIdempotent(true))
-        .thenApply(rs -> null);
+        .thenApply(
+            rs -> {
+              remember(id, stamp);
+              return null;
+            });
+  }
+
+  private void remember(ConversationId id, long stamp) {
+    if (recentMarks.size() >= MAX_RECENT_MARKS) {
+      recentMarks.clear(); // only saves writes: the next write of each marks again
+    }
+    recentMarks.merge(id.value(), stamp, Math::max);
   }
 
   /** Up to {@code limit} marks of {@code shard} after the conversation id {@code after}. */
@@ -123,6 +160,7 @@ class CassandraRelayMarks implements DeliveryMarks {
         session.execute(
             readCheckpoints.bind(ids).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM))) {
       out.put(row.getString("conversation_id"), row.getLong("relayed_seq"));
+      knew(row.getString("conversation_id"), row.getLong("relayed_seq"));
     }
     return out;
   }
@@ -138,12 +176,36 @@ class CassandraRelayMarks implements DeliveryMarks {
         .thenApply(
             rs -> {
               Row row = rs.one();
-              return row == null || row.isNull("relayed_seq") ? 0L : row.getLong("relayed_seq");
+              long seq = row == null || row.isNull("relayed_seq") ? 0L : row.getLong("relayed_seq");
+              knew(id.value(), seq);
+              return seq;
             });
   }
 
+  /**
+   * A checkpoint this instance read or wrote for the conversation, or null: never above the real
+   * one (a checkpoint only moves forward: its writes are timestamped with the seq), so every event
+   * up to it was delivered. Lets a confirmation move the checkpoint without reading it first.
+   */
+  Long knownCheckpoint(ConversationId id) {
+    return knownCheckpoints.get(id.value());
+  }
+
   CompletionStage<?> checkpoint(ConversationId id, long seq) {
-    return session.executeAsync(writeCheckpoint.bind(seq, seq, id.value()).setIdempotent(true));
+    return session
+        .executeAsync(writeCheckpoint.bind(seq, seq, id.value()).setIdempotent(true))
+        .thenApply(
+            rs -> {
+              knew(id.value(), seq);
+              return rs;
+            });
+  }
+
+  private void knew(String conversation, long seq) {
+    if (knownCheckpoints.size() >= MAX_KNOWN_CHECKPOINTS) {
+      knownCheckpoints.clear(); // only saves reads
+    }
+    knownCheckpoints.merge(conversation, seq, Math::max);
   }
 
   /** Notes that every event of writes marked at or before {@code micros} was relayed. */

@@ -156,8 +156,18 @@ class RelayService {
           .computeIfAbsent(d.conversationId(), k -> new java.util.TreeSet<>())
           .add(d.seq());
     }
+    // The checkpoint is read only when the one this instance knows does not join the confirmed
+    // seqs (a busy conversation's confirmations usually continue the last one: a write, no read).
     Map<ConversationId, CompletionStage<Long>> reads = new java.util.LinkedHashMap<>();
-    byConversation.keySet().forEach(id -> reads.put(id, marks.checkpointAsync(id)));
+    byConversation.forEach(
+        (id, seqs) -> {
+          Long known = marks.knownCheckpoint(id);
+          reads.put(
+              id,
+              known != null && (seqs.contains(known + 1) || seqs.last() <= known)
+                  ? CompletableFuture.completedFuture(known)
+                  : marks.checkpointAsync(id));
+        });
     Async.awaitAll(reads.values());
     List<CompletionStage<?>> writes = new ArrayList<>();
     byConversation.forEach(
@@ -263,7 +273,12 @@ class RelayService {
         }
         Async.awaitAll(projected); // written before the checkpoint may move over them
       }
-      boolean covered = upTo >= head.seq() && mark.micros() <= nowMicros - micros(COMMIT_BOUND);
+      // A mark stands for the writes of the next REUSE after it too
+      // (CassandraRelayMarks#markAsync).
+      boolean covered =
+          upTo >= head.seq()
+              && mark.micros()
+                  <= nowMicros - micros(COMMIT_BOUND) - CassandraRelayMarks.REUSE.toNanos() / 1000;
       progress.add(
           new Progress(mark.id(), upTo > checkpoint ? upTo : 0, covered ? mark.micros() : 0, 0));
       if (deliveries.size() >= budget && upTo < head.seq()) {

@@ -73,6 +73,13 @@ class CassandraEventLog implements EventLog {
   private final PreparedStatement range;
   private final CommitLanes<Pending> lanes = new CommitLanes<>(MAX_BATCH);
   private final ConcurrentHashMap<String, Head> claimed = new ConcurrentHashMap<>();
+
+  /**
+   * The newest event this instance logged per conversation (seq and time): the next event's
+   * projection moves the conversation list's rows from that time, known here without a read.
+   */
+  private final ConcurrentHashMap<String, Logged> newestLogged = new ConcurrentHashMap<>();
+
   private final DistributionSummary batchSize;
   private final Counter applied;
   private final Counter raced;
@@ -119,6 +126,8 @@ class CassandraEventLog implements EventLog {
     this.raced = meters.counter(HistoryMetrics.LOG_ROUNDS, "result", "raced");
     this.duplicate = meters.counter(HistoryMetrics.LOG_ROUNDS, "result", "duplicate");
   }
+
+  private record Logged(long seq, Instant at) {}
 
   /** A write waiting in its conversation's lane; its outcome is set by the commit. */
   private static final class Pending extends CommitLanes.Item {
@@ -256,12 +265,15 @@ class CassandraEventLog implements EventLog {
     if (result.wasApplied()) {
       applied.increment();
       batchSize.record(take);
+      Instant previous = lastAt(id, head.seq());
       for (int i = 0; i < take; i++) {
-        part.get(i).done(new Appended.Created(events.get(i)));
+        LoggedEvent event = events.get(i);
+        part.get(i).done(new Appended.Created(event, previous));
+        previous = event.at();
       }
       open.removeAll(part);
       Head now = new Head(seq, msgNo);
-      remember(id, now);
+      remember(id, now, events.get(take - 1));
       return now;
     }
     return afterFailedRound(id, open, part, head, result, attempt);
@@ -333,11 +345,22 @@ class CassandraEventLog implements EventLog {
     return false;
   }
 
-  private void remember(ConversationId id, Head head) {
+  private void remember(ConversationId id, Head head, LoggedEvent newest) {
     if (claimed.size() >= MAX_CACHED_HEADS) {
       claimed.clear(); // only hints: losing them costs one extra round each
     }
+    if (newestLogged.size() >= MAX_CACHED_HEADS) {
+      newestLogged.clear(); // only saves a read each
+    }
     claimed.merge(id.value(), head, CassandraEventLog::newer);
+    newestLogged.merge(
+        id.value(), new Logged(newest.seq(), newest.at()), (a, b) -> a.seq() >= b.seq() ? a : b);
+  }
+
+  /** The time of the event at {@code seq} when this instance logged it last, else null. */
+  private Instant lastAt(ConversationId id, long seq) {
+    Logged newest = newestLogged.get(id.value());
+    return newest != null && newest.seq() == seq ? newest.at() : null;
   }
 
   private static Head newer(Head a, Head b) {

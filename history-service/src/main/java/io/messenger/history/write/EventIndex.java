@@ -1,5 +1,8 @@
 package io.messenger.history.write;
 
+import io.messenger.model.UserId;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -10,8 +13,23 @@ import java.util.concurrent.CompletionStage;
 public interface EventIndex {
 
   /**
-   * Records {@code event} in the index, without waiting. Idempotent and safe in any order: the
-   * relay applies an event again, and two events may be projected in either order.
+   * What the write path already knows when it projects an event, so the index need not read it
+   * again: the time of the event just before it ({@code previousAt}, null when unknown) and every
+   * member of a write-diffusion conversation ({@code members}, null when unknown). Either may be
+   * null; the index then reads it.
    */
-  CompletionStage<Void> eventProjected(LoggedEvent event);
+  record Known(Instant previousAt, List<UserId> members) {
+
+    /** Nothing known: the index reads what it needs (the relay's re-applied projections). */
+    public static final Known NOTHING = new Known(null, null);
+  }
+
+  /**
+   * Records {@code event} in the index, without waiting. Idempotent and safe in any order: the
+   * relay applies an event again, and two events may be projected in either order. The event's
+   * position on its conversation's row ({@code last_event_seq}, {@code last_event_at}) is written
+   * with the head hints ({@link
+   * io.messenger.history.conversation.ConversationStore#recordHeadAsync}), not here.
+   */
+  CompletionStage<Void> eventProjected(LoggedEvent event, Known known);
 }

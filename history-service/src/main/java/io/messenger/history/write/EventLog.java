@@ -32,8 +32,16 @@ public interface EventLog {
 
   /** The outcome of {@link #append(ConversationId, Write, Head)}. */
   sealed interface Appended {
-    /** The event was logged now. */
-    record Created(LoggedEvent event) implements Appended {}
+    /**
+     * The event was logged now. {@code previousAt}: the time of the event just before it when this
+     * instance knows it without a read (it logged that one too), else null.
+     */
+    record Created(LoggedEvent event, Instant previousAt) implements Appended {
+
+      public Created(LoggedEvent event) {
+        this(event, null);
+      }
+    }
 
     /**
      * The client id was logged before, at {@code seq}, for the request described by {@code

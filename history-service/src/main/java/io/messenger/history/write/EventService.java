@@ -197,11 +197,16 @@ public class EventService {
       requireSameContent(r, duplicate.requestKind(), duplicate.fingerprint());
       return replayLogged(r, conversation, duplicate.seq(), members);
     }
-    LoggedEvent event = ((EventLog.Appended.Created) appended).event();
+    EventLog.Appended.Created created = (EventLog.Appended.Created) appended;
+    LoggedEvent event = created.event();
     step = Timer.start();
-    complete(r, event);
+    // What this write has read already, handed to the projection so it is not read again: every
+    // member (when they were prefetched: a write-diffusion conversation's events for everyone) and
+    // the previous event's time (when this instance logged that one).
+    List<UserId> all = prefetched != null && !conversation.large() ? members.get() : null;
+    complete(r, event, new EventIndex.Known(created.previousAt(), all));
     stop(step, "complete");
-    Written written = written(conversation, event, members, true);
+    Written written = written(conversation, event, all != null ? () -> all : members, true);
     logger.info(
         "event written: conversation={} seq={} kind={} recipients={} largeGroup={}",
         r.id().value(),
@@ -246,11 +251,11 @@ public class EventService {
    * Records the client id's seq and projects the event: independent idempotent writes, issued
    * together. Should either fail, the client's retry or the delivery relay repairs both.
    */
-  private void complete(Request r, LoggedEvent event) {
+  private void complete(Request r, LoggedEvent event, EventIndex.Known known) {
     CompletionStage<Void> recorded =
         requests.completeAsync(
             r.id(), r.actor(), r.clientId(), r.kind(), r.fingerprint(), event.at(), event.seq());
-    projections.apply(event);
+    projections.apply(event, known);
     Async.await(recorded);
   }
 
@@ -290,7 +295,7 @@ public class EventService {
     LoggedEvent original =
         log.find(r.id(), seq)
             .orElseThrow(() -> new IllegalStateException("logged event missing: seq " + seq));
-    complete(r, original);
+    complete(r, original, EventIndex.Known.NOTHING);
     return written(conversation, original, members, false);
   }
 

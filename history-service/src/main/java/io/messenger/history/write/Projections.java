@@ -46,6 +46,7 @@ public class Projections {
   private final PreparedStatement hide;
   private final PreparedStatement read;
   private final PreparedStatement recalled;
+  private final BucketIndexMemo buckets = new BucketIndexMemo();
 
   Projections(
       CqlSession session,
@@ -107,7 +108,20 @@ public class Projections {
 
   /** Applies {@code event}; safe to call again for the same event. */
   public void apply(LoggedEvent event) {
-    Async.await(applyAsync(event));
+    apply(event, EventIndex.Known.NOTHING);
+  }
+
+  /**
+   * Applies {@code event} with what the write path already knows of it ({@code known}: the previous
+   * event's time, the members), so the activity index need not read those again.
+   */
+  public void apply(LoggedEvent event, EventIndex.Known known) {
+    Async.await(applyAsync(event, known));
+  }
+
+  /** {@link #applyAsync(LoggedEvent, EventIndex.Known)} knowing nothing (the relay's re-checks). */
+  public CompletableFuture<Void> applyAsync(LoggedEvent event) {
+    return applyAsync(event, EventIndex.Known.NOTHING);
   }
 
   /**
@@ -115,7 +129,7 @@ public class Projections {
    * the target's row): the relay's sweeps apply the events they re-check side by side. Safe to call
    * again for the same event, and in any order: every write is a timestamped upsert.
    */
-  public CompletableFuture<Void> applyAsync(LoggedEvent event) {
+  public CompletableFuture<Void> applyAsync(LoggedEvent event, EventIndex.Known known) {
     String cid = event.conversationId().value();
     List<CompletionStage<?>> writes = new ArrayList<>();
     if (event.isMessage()) {
@@ -135,8 +149,11 @@ public class Projections {
       // Every message (re)writes its bucket's index row, with a write timestamp that falls as the
       // seq grows, so the smallest seq wins: the row is right even if the projection of the
       // bucket's first message failed, and a replay changes nothing.
-      writes.add(
-          run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq())));
+      if (buckets.needsWrite(cid, bucket, event.seq())) {
+        writes.add(
+            run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq()))
+                .thenRun(() -> buckets.written(cid, bucket, event.seq())));
+      }
     } else if (event.isOperation()) {
       // (a membership change has no read table of its own: its member rows are written first)
       switch (event.opType()) {
@@ -159,15 +176,17 @@ public class Projections {
         }
       }
     }
-    // The head hints are timestamped upserts too: written together with the rows, not after.
+    // The head hints and the list position are timestamped upserts too: written together with the
+    // rows, not after.
     writes.add(
         conversations.recordHeadAsync(
             event.conversationId(),
             event.seq(),
             event.msgNo() + (event.isMessage() ? 1 : 0),
-            event.isMessage()));
-    // The conversation list's activity index: the event's position, and the members' rows moved.
-    writes.add(activity.eventProjected(event));
+            event.isMessage(),
+            event.at()));
+    // The conversation list's activity index: the members' rows moved.
+    writes.add(activity.eventProjected(event, known));
     return CompletableFuture.allOf(
         writes.stream()
             .map(CompletionStage::toCompletableFuture)
@@ -176,5 +195,32 @@ public class Projections {
 
   private CompletionStage<?> run(Statement<?> statement) {
     return session.executeAsync(statement.setIdempotent(true));
+  }
+
+  /**
+   * The bucket index rows this instance has written, by the smallest seq it wrote each with. A
+   * later message of the same bucket would write a row that loses to that one (the smallest seq
+   * wins), so it is skipped: one write fewer per message. Only successful writes are remembered, so
+   * a failed one is written again by the next message or by the relay's re-check. Bounded: a full
+   * memo is cleared, which costs one write per bucket again.
+   */
+  static final class BucketIndexMemo {
+
+    private static final int MAX_ENTRIES = 100_000;
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> firstWritten =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    boolean needsWrite(String conversation, long bucket, long seq) {
+      Long first = firstWritten.get(conversation + '/' + bucket);
+      return first == null || first > seq;
+    }
+
+    void written(String conversation, long bucket, long seq) {
+      if (firstWritten.size() >= MAX_ENTRIES) {
+        firstWritten.clear();
+      }
+      firstWritten.merge(conversation + '/' + bucket, seq, Math::min);
+    }
   }
 }
