@@ -366,15 +366,37 @@ public class ConversationService {
         .findAsync(id)
         .thenCombine(
             store.isMemberAsync(id, user),
-            (conversation, member) -> {
-              if (conversation.isEmpty() || !member) {
-                throw new ApiException(
-                    HttpStatus.NOT_FOUND,
-                    ProblemType.CONVERSATION_NOT_FOUND,
-                    "no conversation " + id + " with this user as a member");
-              }
-              return conversation.get();
-            });
+            (conversation, member) -> found(id, conversation, member));
+  }
+
+  private static Conversation found(
+      ConversationId id, Optional<Conversation> conversation, boolean member) {
+    if (conversation.isEmpty() || !member) {
+      throw new ApiException(
+          HttpStatus.NOT_FOUND,
+          ProblemType.CONVERSATION_NOT_FOUND,
+          "no conversation " + id + " with this user as a member");
+    }
+    return conversation.get();
+  }
+
+  /**
+   * {@link #requireMemberAsync(ConversationId, UserId)} for a caller that reads the first {@code
+   * limit} members anyway ({@code first}): a list shorter than {@code limit} holds every member and
+   * answers the membership without a read of its own (one read fewer per message); a full one falls
+   * back to the membership row.
+   */
+  public CompletionStage<Conversation> requireMemberAsync(
+      ConversationId id, UserId user, CompletionStage<List<UserId>> first, int limit) {
+    CompletionStage<Boolean> member =
+        first.thenCompose(
+            list ->
+                list.size() < limit
+                    ? java.util.concurrent.CompletableFuture.completedFuture(list.contains(user))
+                    : store.isMemberAsync(id, user));
+    return store
+        .findAsync(id)
+        .thenCombine(member, (conversation, isMember) -> found(id, conversation, isMember));
   }
 
   public List<UserId> members(ConversationId id) {

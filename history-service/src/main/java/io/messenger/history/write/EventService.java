@@ -159,14 +159,17 @@ public class EventService {
     // membership, the client id's record, and (when every member hears of it) the member list.
     Timer.Sample step = Timer.start();
     CompletionStage<Void> marked = marks.markAsync(r.id());
-    CompletionStage<Conversation> member = conversations.requireMemberAsync(r.id(), r.actor());
     CompletionStage<Optional<ClientRequests.Request>> known =
         requests.findAsync(r.id(), r.actor(), r.clientId());
-    // Bounded: one more than a write-diffusion group may have, whatever the group's size.
+    // Bounded: one more than a write-diffusion group may have, whatever the group's size. When it
+    // is read, it answers the membership too (no membership row read).
+    int limit = fanout.maxInboxMembers() + 1;
     CompletionStage<List<UserId>> prefetched =
-        r.needsAllMembers()
-            ? conversations.membersAsync(r.id(), fanout.maxInboxMembers() + 1)
-            : null;
+        r.needsAllMembers() ? conversations.membersAsync(r.id(), limit) : null;
+    CompletionStage<Conversation> member =
+        prefetched != null
+            ? conversations.requireMemberAsync(r.id(), r.actor(), prefetched, limit)
+            : conversations.requireMemberAsync(r.id(), r.actor());
     Conversation conversation = Async.await(member);
     Supplier<List<UserId>> members = inboxMembers(r.id(), conversation, prefetched);
     Optional<ClientRequests.Request> record = Async.await(known);
