@@ -194,6 +194,11 @@ final class Api {
     post(sync + "/v1/sync/ack", token, Map.of("cursor", cursor)).expect(204);
   }
 
+  /** Acknowledges a large group's news up to {@code seq} (and nothing of the inbox). */
+  void ackLargeGroup(String token, String cid, long seq) throws IOException, InterruptedException {
+    post(sync + "/v1/sync/ack", token, Map.of("largeGroups", Map.of(cid, seq))).expect(204);
+  }
+
   String page(String cid, String token, String query) throws IOException, InterruptedException {
     return get(history + "/v1/conversations/" + cid + "/messages" + query, token)
         .expect(200)
