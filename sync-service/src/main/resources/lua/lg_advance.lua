@@ -1,4 +1,5 @@
--- KEYS: head key. ARGV: seq, at (millis), newsChannel, publish ('PUBLISH' | 'SPUBLISH'), payload.
+-- KEYS: head key. ARGV: seq, at (millis), newsChannel, publish ('PUBLISH' | 'SPUBLISH'), payload
+-- (published with '\n<start of the period the event is in>' appended).
 -- An event every member must hear of was logged at 'seq': moves the head forward and announces
 -- it. A write that decided 'large group' just before the group shrank lands after the closed span:
 -- the span is stretched to cover it (read diffusion must still carry it). Without a head key (the
@@ -8,6 +9,7 @@ local seq = tonumber(ARGV[1])
 local at = tonumber(ARGV[2])
 local value = redis.call('GET', KEYS[1])
 local result = 1
+local start = seq - 1
 if not value then
   redis.call('SET', KEYS[1], render(seq, at, {{seq - 1, nil}}))
   result = 2
@@ -21,6 +23,9 @@ else
     last[2] = seq
   end
   redis.call('SET', KEYS[1], render(seq, at, list))
+  start = last and last[1] or -1
 end
-redis.call(ARGV[4], ARGV[3], ARGV[5])
+-- The news names the period it belongs to (its start): a parked long-poll that found the group
+-- quiet in that same open period answers from it without reading again (PullService.Waiter).
+redis.call(ARGV[4], ARGV[3], ARGV[5] .. '\n' .. fmt(start))
 return result

@@ -105,6 +105,9 @@ class LargeGroupSystemIT {
     JsonNode woken = poll.get();
     assertThat(woken.get("largeGroups")).hasSize(1);
     assertThat(woken.at("/largeGroups/0/lastSeq").asLong()).isEqualTo(last + 1);
+    // Woken while parked, it answers from what it read when it parked (PullService.Waiter):
+    // the same afterSeq a re-read gives, the seq this member acknowledged.
+    assertThat(woken.at("/largeGroups/0/afterSeq").asLong()).isEqualTo(last);
   }
 
   @Test

@@ -74,13 +74,31 @@ public interface LargeGroupStore {
    * @param news the groups with news, oldest news first
    * @param hasMore whether more groups have news than {@code news} holds
    * @param groups every large group of the user (a parked long-poll wakes on news in any of them)
+   * @param quiet the groups without news whose newest large period is open, each with what the
+   *     device has of it: the next news of such a group, at seq N, is {@code (afterSeq = that,
+   *     lastSeq = N)}, so a parked long-poll woken by it can answer without reading Redis again
    */
-  record Pending(List<LargeGroupNews> news, boolean hasMore, Set<ConversationId> groups) {
-    public static final Pending NONE = new Pending(List.of(), false, Set.of());
+  /**
+   * A group without news for the device: it has everything up to {@code have}, and the group's
+   * newest large period, open, started at {@code periodStart}.
+   */
+  record Quiet(long have, long periodStart) {}
+
+  record Pending(
+      List<LargeGroupNews> news,
+      boolean hasMore,
+      Set<ConversationId> groups,
+      Map<ConversationId, Quiet> quiet) {
+    public static final Pending NONE = new Pending(List.of(), false, Set.of(), Map.of());
 
     public Pending {
       news = List.copyOf(news);
       groups = Set.copyOf(groups);
+      quiet = Map.copyOf(quiet);
+    }
+
+    public Pending(List<LargeGroupNews> news, boolean hasMore, Set<ConversationId> groups) {
+      this(news, hasMore, groups, Map.of());
     }
   }
 }

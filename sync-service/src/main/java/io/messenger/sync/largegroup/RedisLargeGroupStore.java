@@ -141,6 +141,7 @@ class RedisLargeGroupStore implements LargeGroupStore {
     List<String> heads =
         redis.opsForValue().multiGet(ids.stream().map(RedisLargeGroupStore::headKey).toList());
     List<LargeGroupNews> news = new ArrayList<>();
+    Map<ConversationId, Quiet> quiet = new java.util.HashMap<>();
     for (int i = 0; i < ids.size(); i++) {
       ConversationId id = ids.get(i);
       String head = heads == null ? null : heads.get(i);
@@ -151,13 +152,19 @@ class RedisLargeGroupStore implements LargeGroupStore {
       LargeGroupNews found = Spans.news(id, head, from);
       if (found != null) {
         news.add(found);
+      } else {
+        Quiet q = Spans.quietOpen(head, from);
+        if (q != null) {
+          quiet.put(id, q);
+        }
       }
     }
     news.sort(
         Comparator.comparingLong(LargeGroupNews::at)
             .thenComparing(n -> n.conversationId().value()));
     boolean more = news.size() > MAX_NEWS;
-    return new Pending(more ? news.subList(0, MAX_NEWS) : news, more, state.joined().keySet());
+    return new Pending(
+        more ? news.subList(0, MAX_NEWS) : news, more, state.joined().keySet(), quiet);
   }
 
   @Override

@@ -61,4 +61,42 @@ final class Spans {
     }
     return null;
   }
+
+  /**
+   * What a device that has everything up to {@code from} has of the group when {@link #news} finds
+   * nothing and the group's newest period is open: then the next event every member must hear of
+   * ({@code lg_advance.lua} moves the head, the open period stays open) is news from exactly that
+   * seq on, as long as that period (named by its start) is still the newest. {@code null} otherwise
+   * (news now, no period, or the newest period closed: a re-read decides).
+   */
+  static LargeGroupStore.Quiet quietOpen(String value, long from) {
+    String[] parts = value.split(" ", 3);
+    long head = Long.parseLong(parts[0]);
+    long have = from;
+    boolean open = false;
+    long start = -1;
+    for (String span : parts.length > 2 ? parts[2].split(",") : new String[0]) {
+      if (span.isEmpty()) {
+        continue;
+      }
+      int dash = span.indexOf('-');
+      start = Long.parseLong(span.substring(0, dash));
+      String end = span.substring(dash + 1);
+      have = Math.max(have, start);
+      if (!end.isEmpty() && Long.parseLong(end) > Math.max(head, have)) {
+        // A closed period whose end lies above the head: once the head moves past it, its tail
+        // (events that did not move the head, up to the shrink) is news before the new event.
+        return null;
+      }
+      long last = end.isEmpty() ? head : Math.min(head, Long.parseLong(end));
+      if (last > have) {
+        return null; // news now
+      }
+      open = end.isEmpty();
+      if (!open) {
+        have = Math.max(have, Long.parseLong(end));
+      }
+    }
+    return open ? new LargeGroupStore.Quiet(have, start) : null;
+  }
 }

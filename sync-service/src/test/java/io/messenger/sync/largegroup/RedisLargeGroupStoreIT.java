@@ -124,6 +124,54 @@ class RedisLargeGroupStoreIT {
   }
 
   @Test
+  void aQuietGroupsNextNewsIsWhatItsQuietStateSays() {
+    // What a parked long-poll answers without reading again (PullService.Waiter#wakeByGroup) must
+    // be what a re-read gives: (afterSeq = have, lastSeq = the news's seq) in the same period.
+    UserId ann = redis.newUser();
+    ConversationId group = newGroup();
+    store.opened(group, 10, List.of(ann));
+    store.advance(group, 15, T0);
+    store.ack(ann, PHONE, Map.of(group, 15L));
+    assertThat(pending(ann, PHONE).news()).isEmpty();
+    assertThat(pending(ann, PHONE).quiet())
+        .containsExactly(Map.entry(group, new LargeGroupStore.Quiet(15, 10)));
+    store.advance(group, 18, T0);
+    assertThat(only(ann, PHONE))
+        .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
+        .containsExactly(15L, 18L);
+    assertThat(pending(ann, PHONE).quiet()).isEmpty(); // news now: not quiet
+
+    // A closed period is never quiet-open: a re-read decides what its stretch would mean.
+    store.ack(ann, PHONE, Map.of(group, 18L));
+    store.closed(group, 20);
+    assertThat(pending(ann, PHONE).news()).isEmpty();
+    assertThat(pending(ann, PHONE).quiet()).isEmpty();
+
+    // A new period, while the closed one ends above the head (19 and 20 did not move it): not
+    // quiet, because the head's next move makes that tail news first.
+    store.opened(group, 30, List.of(ann));
+    assertThat(pending(ann, PHONE).news()).isEmpty();
+    assertThat(pending(ann, PHONE).quiet()).isEmpty();
+    store.advance(group, 33, T0);
+    assertThat(only(ann, PHONE))
+        .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
+        .containsExactly(18L, 20L);
+    store.ack(ann, PHONE, Map.of(group, 20L));
+    assertThat(only(ann, PHONE))
+        .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
+        .containsExactly(30L, 33L);
+
+    // Read to the head in the open period: quiet under that period's start.
+    store.ack(ann, PHONE, Map.of(group, 33L));
+    assertThat(pending(ann, PHONE).quiet())
+        .containsExactly(Map.entry(group, new LargeGroupStore.Quiet(33, 30)));
+    store.advance(group, 35, T0);
+    assertThat(only(ann, PHONE))
+        .extracting(LargeGroupNews::afterSeq, LargeGroupNews::lastSeq)
+        .containsExactly(33L, 35L);
+  }
+
+  @Test
   void aWriteThatDecidedOnReadDiffusionJustBeforeAShrinkIsStillReported() {
     UserId ann = redis.newUser();
     ConversationId group = newGroup();

@@ -84,6 +84,15 @@ public class LongPollRegistry implements MessageListener {
      * is {@code null} when only the user is known.
      */
     void wake(InboxNews news);
+
+    /**
+     * Called on a waker thread when one of the user's large groups logged an event every member
+     * must hear of, at {@code seq}, in the large period that started at {@code periodStart} (-1:
+     * not known). By default the same as news of an unknown entry.
+     */
+    default void wakeByGroup(ConversationId group, long seq, long periodStart) {
+      wake(null);
+    }
   }
 
   void register(UserId user, Waiter waiter) {
@@ -143,17 +152,21 @@ public class LongPollRegistry implements MessageListener {
    * News in a large group: wakes the parked users who are in it. A user is forgotten here once a
    * news message finds none of their waiters parked.
    */
-  void groupNews(ConversationId group) {
+  void groupNews(ConversationId group, long seq, long periodStart) {
     Set<UserId> users = watchers.get(group);
     if (users == null) {
       return;
     }
     for (UserId user : users) {
-      if (!waiters.containsKey(user)) {
+      Set<Waiter> woken = waiters.remove(user);
+      if (woken == null) {
         users.remove(user);
         continue;
       }
-      signal(user, null);
+      for (Waiter waiter : woken) {
+        wakers.execute(
+            seq > 0 ? () -> waiter.wakeByGroup(group, seq, periodStart) : () -> waiter.wake(null));
+      }
     }
     if (users.isEmpty()) {
       watchers.remove(group, users);
@@ -171,7 +184,12 @@ public class LongPollRegistry implements MessageListener {
           new String(
               payload, GROUP_NEWS.length, end - GROUP_NEWS.length, StandardCharsets.US_ASCII);
       if (Limits.isValidId(id)) {
-        groupNews(ConversationId.of(id));
+        // #lg\n<cid>\n<seq>[\n<period start>]: older publishers send no period start.
+        int seqEnd = lineEnd(payload, end + 1);
+        groupNews(
+            ConversationId.of(id),
+            numberAt(payload, end + 1, seqEnd),
+            numberAt(payload, seqEnd + 1, lineEnd(payload, seqEnd + 1)));
       }
       return;
     }
@@ -179,6 +197,29 @@ public class LongPollRegistry implements MessageListener {
     if (news != null) {
       signal(news.user(), news);
     }
+  }
+
+  private static int lineEnd(byte[] payload, int from) {
+    int i = from;
+    while (i < payload.length && payload[i] != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  /** The non-negative decimal number in {@code payload[from, to)}; -1 when there is none. */
+  private static long numberAt(byte[] payload, int from, int to) {
+    if (from >= to || to - from > 18) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      if (payload[i] < '0' || payload[i] > '9') {
+        return -1;
+      }
+      n = n * 10 + (payload[i] - '0');
+    }
+    return n;
   }
 
   private static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -9,6 +9,7 @@ import io.messenger.support.problem.ProblemType;
 import io.messenger.sync.SyncMetrics;
 import io.messenger.sync.inbox.InboxNews;
 import io.messenger.sync.inbox.InboxStore;
+import io.messenger.sync.inbox.LargeGroupNews;
 import io.messenger.sync.inbox.PendingAcks;
 import io.messenger.sync.inbox.PullResult;
 import io.messenger.sync.inbox.WireEntry;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.HttpStatus;
@@ -102,8 +104,7 @@ class PullService {
     }
     AtomicBoolean answered = new AtomicBoolean();
     Waiter waiter =
-        new Waiter(
-            user, device, first.cursor(), limit, exchange, sample, answered, groups.groups());
+        new Waiter(user, device, first.cursor(), limit, exchange, sample, answered, groups);
     try {
       exchange.park(
           wait,
@@ -143,7 +144,12 @@ class PullService {
 
   /**
    * A parked pull. Woken with news of an entry that directly follows its cursor, it answers with
-   * that entry; otherwise it re-reads the inbox.
+   * that entry; woken by an event of one of the user's large groups that its last read found quiet
+   * (no news, newest period open), it answers with that group's news; otherwise it re-reads the
+   * inbox and the groups. Either direct answer is the one a re-read would give at the moment of
+   * that news (a second news at the same moment comes with the device's next pull); it saves the
+   * re-read, which is what waking the 1,000 members of a large group used to cost (two Redis round
+   * trips each on 16 waker threads).
    */
   private final class Waiter implements LongPollRegistry.Waiter {
     private final UserId user;
@@ -154,6 +160,7 @@ class PullService {
     private final Timer.Sample sample;
     private final AtomicBoolean answered;
     private volatile Set<ConversationId> groups;
+    private volatile Map<ConversationId, LargeGroupStore.Quiet> quiet;
 
     Waiter(
         UserId user,
@@ -163,7 +170,7 @@ class PullService {
         PullExchange exchange,
         Timer.Sample sample,
         AtomicBoolean answered,
-        Set<ConversationId> groups) {
+        LargeGroupStore.Pending pending) {
       this.user = user;
       this.device = device;
       this.cursor = cursor;
@@ -171,7 +178,27 @@ class PullService {
       this.exchange = exchange;
       this.sample = sample;
       this.answered = answered;
-      this.groups = groups;
+      this.groups = pending.groups();
+      this.quiet = pending.quiet();
+    }
+
+    @Override
+    public void wakeByGroup(ConversationId group, long seq, long periodStart) {
+      LargeGroupStore.Quiet found = quiet.get(group);
+      if (found == null || found.periodStart() != periodStart || seq <= found.have()) {
+        check(true);
+        return;
+      }
+      long have = found.have();
+      if (answered.compareAndSet(false, true)) {
+        wakeups.increment();
+        exchange.answer(
+            recorded(
+                new PullResult(null, cursor, cursor, List.of(), false)
+                    .with(List.of(new LargeGroupNews(group, have, seq, 0)), false),
+                sample,
+                parkedPulls));
+      }
     }
 
     @Override
@@ -204,6 +231,7 @@ class PullService {
         PullResult inbox = store.pull(user, device, cursor, null, limit);
         LargeGroupStore.Pending pending = largeGroups.pending(inbox.largeGroupState());
         groups = pending.groups();
+        quiet = pending.quiet();
         again = inbox.with(pending.news(), pending.hasMore());
       } catch (RuntimeException e) {
         longPolls.unregister(user, this);

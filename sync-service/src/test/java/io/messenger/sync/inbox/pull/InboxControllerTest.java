@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.messenger.model.ConversationId;
 import io.messenger.model.DeviceId;
 import io.messenger.model.InboxCursor;
 import io.messenger.model.UserId;
@@ -21,18 +22,27 @@ import io.messenger.sync.inbox.InMemoryInboxStore;
 import io.messenger.sync.inbox.InboxNews;
 import io.messenger.sync.inbox.InboxStore;
 import io.messenger.sync.inbox.Items;
+import io.messenger.sync.inbox.LargeGroupState;
 import io.messenger.sync.inbox.PendingAcks;
 import io.messenger.sync.inbox.PullResult;
 import io.messenger.sync.inbox.longpoll.LongPollRegistry;
+import io.messenger.sync.largegroup.LargeGroupStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.core.MethodParameter;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.DefaultMessage;
+import org.springframework.data.redis.connection.Message;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -57,14 +67,13 @@ class InboxControllerTest {
 
   /** {@code GET /v1/sync} over {@code store}, parking in {@code registry}, as alice on d1. */
   private MockMvc mvc(InboxStore inboxes, LongPollRegistry registry) {
+    return mvc(inboxes, registry, new io.messenger.sync.largegroup.NoLargeGroups());
+  }
+
+  private MockMvc mvc(InboxStore inboxes, LongPollRegistry registry, LargeGroupStore groups) {
     return MockMvcBuilders.standaloneSetup(
             new InboxController(
-                new PullService(
-                    inboxes,
-                    new io.messenger.sync.largegroup.NoLargeGroups(),
-                    PendingAcks.NONE,
-                    registry,
-                    meters),
+                new PullService(inboxes, groups, PendingAcks.NONE, registry, meters),
                 new PullExchanges(
                     JSON,
                     new StoreFailureAdvice(meters),
@@ -167,6 +176,100 @@ class InboxControllerTest {
     assertThat(answer.path("nextCursor").asString()).isEqualTo("7-0");
     assertThat(answer.path("hasMore").asBoolean()).isFalse();
     assertThat(longPolls.parked()).isZero();
+  }
+
+  /**
+   * Alice is in one large group, G, quiet for her: she has it up to seq 5; its period began at 3.
+   */
+  private static final ConversationId G = ConversationId.of("g1");
+
+  private static final class QuietGroup implements LargeGroupStore {
+    final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public Pending pending(LargeGroupState state) {
+      reads.incrementAndGet();
+      return new Pending(List.of(), false, Set.of(G), Map.of(G, new Quiet(5, 3)));
+    }
+
+    @Override
+    public void opened(ConversationId id, long fromSeq, Collection<UserId> members) {}
+
+    @Override
+    public void joined(ConversationId id, long joinSeq, Collection<UserId> users) {}
+
+    @Override
+    public void left(ConversationId id, Collection<UserId> users) {}
+
+    @Override
+    public void closed(ConversationId id, long lastSeq) {}
+
+    @Override
+    public boolean advance(ConversationId id, long seq, java.time.Instant at) {
+      return false;
+    }
+
+    @Override
+    public boolean readDiffused(ConversationId id, long seq) {
+      return false;
+    }
+
+    @Override
+    public int ack(UserId user, DeviceId device, Map<ConversationId, Long> seqs) {
+      return 0;
+    }
+  }
+
+  /**
+   * What lg_advance.lua publishes for an event of G at {@code seq} in the period from {@code
+   * start}.
+   */
+  private static Message groupNews(String payload) {
+    return new DefaultMessage(
+        InboxStore.NEWS_CHANNEL.getBytes(StandardCharsets.UTF_8),
+        payload.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aLongPollWokenByNewsOfAQuietLargeGroupAnswersItWithoutReadingAgain() throws Exception {
+    QuietGroup groups = new QuietGroup();
+    MvcResult pending =
+        mvc(store, longPolls, groups)
+            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(2)); // parked, re-read
+
+    longPolls.onMessage(groupNews("#lg\ng1\n8\n3"), null);
+
+    JsonNode answer = awaitAnswer(pending);
+    assertThat(answer.path("entries")).isEmpty();
+    assertThat(answer.path("nextCursor").asString()).isEqualTo("1-0");
+    assertThat(answer.path("largeGroups")).hasSize(1);
+    assertThat(answer.at("/largeGroups/0/conversationId").asString()).isEqualTo("g1");
+    assertThat(answer.at("/largeGroups/0/afterSeq").asLong()).isEqualTo(5);
+    assertThat(answer.at("/largeGroups/0/lastSeq").asLong()).isEqualTo(8);
+    assertThat(groups.reads.get()).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"#lg\ng1\n8\n7", "#lg\ng1\n8", "#lg\ng1\n5\n3", "#lg\ng1"})
+  void groupNewsOfAnotherPeriodOrWithoutOneMakesTheLongPollReadAgain(String payload)
+      throws Exception {
+    QuietGroup groups = new QuietGroup();
+    MvcResult pending =
+        mvc(store, longPolls, groups)
+            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(2));
+
+    // Another period (the group shrank and grew again meanwhile), an older publisher's payload, a
+    // seq the device has, or no seq: the waiter re-reads (still quiet here) and keeps waiting.
+    longPolls.onMessage(groupNews(payload), null);
+    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(3));
+    assertThat(pending.getResponse().getContentAsString()).isEmpty();
+    assertThat(longPolls.parked()).isEqualTo(1);
   }
 
   @Test
