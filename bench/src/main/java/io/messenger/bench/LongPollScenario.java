@@ -54,46 +54,23 @@ final class LongPollScenario extends Scenario {
     AtomicLong woken = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     String[] lastError = new String[1];
-    java.net.URI syncUri = java.net.URI.create(api.sync);
     // Round -1 warms up the JIT on the wake-up path; it is logged, not counted.
     for (int round = -1; round < rounds; round++) {
       int thisRound = round;
-      double parked0 = api.metric(api.sync, "messenger_sync_longpoll_parked");
-      List<String> paths = new ArrayList<>(clients);
-      for (int i = 0; i < clients; i++) {
-        paths.add(api.pullUrl(cursors[i], 100, 30_000).substring(api.sync.length()));
-      }
       AtomicLong t0 = new AtomicLong();
       AtomicLong sent = new AtomicLong();
-      // The send runs beside the client's selector loop, so that answers are stamped as they
-      // arrive, also while the send itself is still in flight.
-      Runnable wakeUp =
-          () -> {
-            Thread sending =
-                new Thread(
-                    () -> {
-                      try {
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                        while (api.metric(api.sync, "messenger_sync_longpoll_parked")
-                                < parked0 + clients
-                            && System.nanoTime() < deadline) {
-                          Thread.sleep(50);
-                        }
-                        Thread.sleep(200);
-                        t0.set(System.nanoTime());
-                        api.send(sender, cid, run + "lp" + thisRound, "wake up " + thisRound);
-                        sent.set(System.nanoTime());
-                      } catch (Exception e) {
-                        errors.incrementAndGet();
-                        lastError[0] = String.valueOf(e);
-                      }
-                    },
-                    "longpoll-sender");
-            sending.setDaemon(true);
-            sending.start();
-          };
       List<LongPollClient.Arrival> arrivals =
-          LongPollClient.run(syncUri.getHost(), syncUri.getPort(), paths, tokens, wakeUp, 60_000);
+          parkAndSend(
+              cursors,
+              tokens,
+              sender,
+              cid,
+              run + "lp" + thisRound,
+              thisRound,
+              t0,
+              sent,
+              errors,
+              lastError);
       long roundStart = t0.get();
       List<long[]> times = new ArrayList<>();
       for (LongPollClient.Arrival a : arrivals) {
@@ -197,44 +174,23 @@ final class LongPollScenario extends Scenario {
     AtomicLong woken = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     String[] lastError = new String[1];
-    java.net.URI syncUri = java.net.URI.create(api.sync);
     for (int round = -1; round < rounds; round++) {
       int thisRound = round;
       Thread.sleep(1_500); // the acks of the previous round flushed (ack-flush-interval 1 s)
-      double parked0 = api.metric(api.sync, "messenger_sync_longpoll_parked");
-      List<String> paths = new ArrayList<>(clients);
-      for (int i = 0; i < clients; i++) {
-        paths.add(api.pullUrl(cursors[i], 100, 30_000).substring(api.sync.length()));
-      }
       AtomicLong t0 = new AtomicLong();
       AtomicLong sent = new AtomicLong();
-      Runnable wakeUp =
-          () -> {
-            Thread sending =
-                new Thread(
-                    () -> {
-                      try {
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                        while (api.metric(api.sync, "messenger_sync_longpoll_parked")
-                                < parked0 + clients
-                            && System.nanoTime() < deadline) {
-                          Thread.sleep(50);
-                        }
-                        Thread.sleep(200);
-                        t0.set(System.nanoTime());
-                        api.send(sender, cid, run + "lg" + thisRound, "wake up " + thisRound);
-                        sent.set(System.nanoTime());
-                      } catch (Exception e) {
-                        errors.incrementAndGet();
-                        lastError[0] = String.valueOf(e);
-                      }
-                    },
-                    "longpoll-large-sender");
-            sending.setDaemon(true);
-            sending.start();
-          };
       List<LongPollClient.Arrival> arrivals =
-          LongPollClient.run(syncUri.getHost(), syncUri.getPort(), paths, tokens, wakeUp, 60_000);
+          parkAndSend(
+              cursors,
+              tokens,
+              sender,
+              cid,
+              run + "lg" + thisRound,
+              thisRound,
+              t0,
+              sent,
+              errors,
+              lastError);
       long roundStart = t0.get();
       List<Long> times = new ArrayList<>();
       long newest = head;
@@ -289,6 +245,59 @@ final class LongPollScenario extends Scenario {
     bench.add(r);
     summary.put("longPollLargeGroupWakeFromSendP50Ms", Load.round(r.percentileMillis(50)));
     summary.put("longPollLargeGroupWakeFromSendP99Ms", Load.round(r.percentileMillis(99)));
+  }
+
+  /**
+   * Parks one long-poll per cursor (all on one selector thread), and once the parked gauge shows
+   * them all, sends one message on another thread, stamping its start ({@code t0}) and its answer
+   * ({@code sent}): the send runs beside the client's selector loop, so that answers are stamped as
+   * they arrive, also while the send itself is still in flight. Returns every poll's answer.
+   */
+  private List<LongPollClient.Arrival> parkAndSend(
+      String[] cursors,
+      List<String> tokens,
+      String sender,
+      String cid,
+      String clientMsgId,
+      int round,
+      AtomicLong t0,
+      AtomicLong sent,
+      AtomicLong errors,
+      String[] lastError)
+      throws Exception {
+    int clients = cursors.length;
+    double parked0 = api.metric(api.sync, "messenger_sync_longpoll_parked");
+    List<String> paths = new ArrayList<>(clients);
+    for (int i = 0; i < clients; i++) {
+      paths.add(api.pullUrl(cursors[i], 100, 30_000).substring(api.sync.length()));
+    }
+    Runnable wakeUp =
+        () -> {
+          Thread sending =
+              new Thread(
+                  () -> {
+                    try {
+                      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                      while (api.metric(api.sync, "messenger_sync_longpoll_parked")
+                              < parked0 + clients
+                          && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                      }
+                      Thread.sleep(200);
+                      t0.set(System.nanoTime());
+                      api.send(sender, cid, clientMsgId, "wake up " + round);
+                      sent.set(System.nanoTime());
+                    } catch (Exception e) {
+                      errors.incrementAndGet();
+                      lastError[0] = String.valueOf(e);
+                    }
+                  },
+                  "longpoll-sender");
+          sending.setDaemon(true);
+          sending.start();
+        };
+    java.net.URI sync = java.net.URI.create(api.sync);
+    return LongPollClient.run(sync.getHost(), sync.getPort(), paths, tokens, wakeUp, 60_000);
   }
 
   /** The seq of {@code cid} in an answer's {@code largeGroups}, or 0 when it is not listed. */

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 
-/** A {@link LargeGroupStore} for unit tests of users in no large group. */
-public final class NoLargeGroups implements LargeGroupStore {
+/** A {@link LargeGroupStore} for unit tests of users in no large group (extend it for others). */
+public class NoLargeGroups implements LargeGroupStore {
 
   @Override
   public void opened(ConversationId id, long fromSeq, Collection<UserId> members) {}

@@ -30,7 +30,6 @@ import io.messenger.sync.largegroup.LargeGroupStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,7 +182,7 @@ class InboxControllerTest {
    */
   private static final ConversationId G = ConversationId.of("g1");
 
-  private static final class QuietGroup implements LargeGroupStore {
+  private static final class QuietGroup extends io.messenger.sync.largegroup.NoLargeGroups {
     final AtomicInteger reads = new AtomicInteger();
 
     @Override
@@ -191,33 +190,17 @@ class InboxControllerTest {
       reads.incrementAndGet();
       return new Pending(List.of(), false, Set.of(G), Map.of(G, new Quiet(5, 3)));
     }
+  }
 
-    @Override
-    public void opened(ConversationId id, long fromSeq, Collection<UserId> members) {}
-
-    @Override
-    public void joined(ConversationId id, long joinSeq, Collection<UserId> users) {}
-
-    @Override
-    public void left(ConversationId id, Collection<UserId> users) {}
-
-    @Override
-    public void closed(ConversationId id, long lastSeq) {}
-
-    @Override
-    public boolean advance(ConversationId id, long seq, java.time.Instant at) {
-      return false;
-    }
-
-    @Override
-    public boolean readDiffused(ConversationId id, long seq) {
-      return false;
-    }
-
-    @Override
-    public int ack(UserId user, DeviceId device, Map<ConversationId, Long> seqs) {
-      return 0;
-    }
+  /** A long-poll of alice parked over {@code groups}, after its first read and its re-read. */
+  private MvcResult parkIn(QuietGroup groups) throws Exception {
+    MvcResult pending =
+        mvc(store, longPolls, groups)
+            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
+            .andExpect(request().asyncStarted())
+            .andReturn();
+    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(2));
+    return pending;
   }
 
   /**
@@ -233,12 +216,7 @@ class InboxControllerTest {
   @Test
   void aLongPollWokenByNewsOfAQuietLargeGroupAnswersItWithoutReadingAgain() throws Exception {
     QuietGroup groups = new QuietGroup();
-    MvcResult pending =
-        mvc(store, longPolls, groups)
-            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
-    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(2)); // parked, re-read
+    MvcResult pending = parkIn(groups);
 
     longPolls.onMessage(groupNews("#lg\ng1\n8\n3"), null);
 
@@ -257,12 +235,7 @@ class InboxControllerTest {
   void groupNewsOfAnotherPeriodOrWithoutOneMakesTheLongPollReadAgain(String payload)
       throws Exception {
     QuietGroup groups = new QuietGroup();
-    MvcResult pending =
-        mvc(store, longPolls, groups)
-            .perform(get("/v1/sync").param("cursor", "1-0").param("waitMs", "10000"))
-            .andExpect(request().asyncStarted())
-            .andReturn();
-    await().untilAsserted(() -> assertThat(groups.reads.get()).isEqualTo(2));
+    MvcResult pending = parkIn(groups);
 
     // Another period (the group shrank and grew again meanwhile), an older publisher's payload, a
     // seq the device has, or no seq: the waiter re-reads (still quiet here) and keeps waiting.
