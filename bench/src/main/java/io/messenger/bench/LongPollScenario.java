@@ -116,17 +116,15 @@ final class LongPollScenario extends Scenario {
               times.stream().mapToLong(t -> t[1]).max().orElse(0) / 1e3));
     }
     Result r =
-        new Result("longpoll", clients + " parked long-polls woken by a send")
-            .param("clients", clients)
-            .param("rounds", rounds);
-    r.histogram = wake;
-    r.ops = woken.get();
-    r.errors = errors.get();
-    r.lastError = lastError[0];
-    r.seconds = 0;
-    r.extra.put("sendP50Ms", Load.round(sendLatency.getValueAtPercentile(50) / 1000.0));
-    r.extra.put("measuredFrom", "the start of the send that wakes them");
-    bench.add(r);
+        wakeResult(
+            clients + " parked long-polls woken by a send",
+            rounds,
+            wake,
+            woken,
+            errors,
+            lastError[0],
+            sendLatency,
+            "the start of the send that wakes them");
     Result inbox =
         new Result("longpoll", clients + " parked long-polls, from their entry's append")
             .param("clients", clients)
@@ -232,19 +230,42 @@ final class LongPollScenario extends Scenario {
               times.stream().mapToLong(t -> t).max().orElse(0) / 1e6));
     }
     Result r =
-        new Result("longpoll", clients + " parked long-polls of a large group woken by a send")
-            .param("clients", clients)
+        wakeResult(
+            clients + " parked long-polls of a large group woken by a send",
+            rounds,
+            wake,
+            woken,
+            errors,
+            lastError[0],
+            sendLatency,
+            "the start of the send that wakes them (largeGroups news)");
+    summary.put("longPollLargeGroupWakeFromSendP50Ms", Load.round(r.percentileMillis(50)));
+    summary.put("longPollLargeGroupWakeFromSendP99Ms", Load.round(r.percentileMillis(99)));
+  }
+
+  /** One long-poll case's row: wake-up times from the start of the send, added to the results. */
+  private Result wakeResult(
+      String name,
+      int rounds,
+      Histogram wake,
+      AtomicLong woken,
+      AtomicLong errors,
+      String lastError,
+      Histogram sendLatency,
+      String measuredFrom) {
+    Result r =
+        new Result("longpoll", name)
+            .param("clients", Integer.parseInt(name.substring(0, name.indexOf(' '))))
             .param("rounds", rounds);
     r.histogram = wake;
     r.ops = woken.get();
     r.errors = errors.get();
-    r.lastError = lastError[0];
+    r.lastError = lastError;
     r.seconds = 0;
     r.extra.put("sendP50Ms", Load.round(sendLatency.getValueAtPercentile(50) / 1000.0));
-    r.extra.put("measuredFrom", "the start of the send that wakes them (largeGroups news)");
+    r.extra.put("measuredFrom", measuredFrom);
     bench.add(r);
-    summary.put("longPollLargeGroupWakeFromSendP50Ms", Load.round(r.percentileMillis(50)));
-    summary.put("longPollLargeGroupWakeFromSendP99Ms", Load.round(r.percentileMillis(99)));
+    return r;
   }
 
   /**
