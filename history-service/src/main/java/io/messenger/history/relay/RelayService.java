@@ -278,7 +278,7 @@ class RelayService {
       boolean covered =
           upTo >= head.seq()
               && mark.micros()
-                  <= nowMicros - micros(COMMIT_BOUND) - CassandraRelayMarks.REUSE.toNanos() / 1000;
+                  <= nowMicros - micros(COMMIT_BOUND) - micros(CassandraRelayMarks.REUSE);
       progress.add(
           new Progress(mark.id(), upTo > checkpoint ? upTo : 0, covered ? mark.micros() : 0, 0));
       if (deliveries.size() >= budget && upTo < head.seq()) {

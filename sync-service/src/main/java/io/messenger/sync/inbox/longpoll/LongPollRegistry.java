@@ -87,8 +87,8 @@ public class LongPollRegistry implements MessageListener {
 
     /**
      * Called on a waker thread when one of the user's large groups logged an event every member
-     * must hear of, at {@code seq}, in the large period that started at {@code periodStart} (-1:
-     * not known). By default the same as news of an unknown entry.
+     * must hear of, at {@code seq}, in the large period that started at {@code periodStart} (either
+     * -1: not known). By default the same as news of an unknown entry.
      */
     default void wakeByGroup(ConversationId group, long seq, long periodStart) {
       wake(null);
@@ -127,12 +127,22 @@ public class LongPollRegistry implements MessageListener {
 
   /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
   public void signal(UserId user, InboxNews news) {
+    wakeAll(user, waiter -> waiter.wake(news));
+  }
+
+  /**
+   * Takes every waiter of {@code user} out and runs {@code wake} for each on a waker thread; each
+   * re-registers itself if it keeps waiting. {@code false} when none was parked.
+   */
+  private boolean wakeAll(UserId user, java.util.function.Consumer<Waiter> wake) {
     Set<Waiter> woken = waiters.remove(user);
-    if (woken != null) {
-      for (Waiter waiter : woken) {
-        wakers.execute(() -> waiter.wake(news));
-      }
+    if (woken == null) {
+      return false;
     }
+    for (Waiter waiter : woken) {
+      wakers.execute(() -> wake.accept(waiter));
+    }
+    return true;
   }
 
   @Override
@@ -158,14 +168,8 @@ public class LongPollRegistry implements MessageListener {
       return;
     }
     for (UserId user : users) {
-      Set<Waiter> woken = waiters.remove(user);
-      if (woken == null) {
+      if (!wakeAll(user, waiter -> waiter.wakeByGroup(group, seq, periodStart))) {
         users.remove(user);
-        continue;
-      }
-      for (Waiter waiter : woken) {
-        wakers.execute(
-            seq > 0 ? () -> waiter.wakeByGroup(group, seq, periodStart) : () -> waiter.wake(null));
       }
     }
     if (users.isEmpty()) {
