@@ -3,14 +3,15 @@ package io.messenger.history.activity;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.cassandra.Window;
 import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.ConversationRows;
 import io.messenger.history.conversation.ConversationStore;
@@ -123,7 +124,7 @@ public class ActivityIndex implements MembershipIndex, EventIndex {
         session.prepare(
             "SELECT "
                 + ConversationRows.COLUMNS
-                + ", last_event_seq, last_event_at, listed_as_large FROM "
+                + ", last_event_seq, last_event_at FROM "
                 + conversations
                 + " WHERE conversation_id = ?");
     readEventTime =
@@ -254,26 +255,57 @@ public class ActivityIndex implements MembershipIndex, EventIndex {
         });
   }
 
+  @Override
+  public Optional<List<BatchableStatement<?>>> writesIfKnown(LoggedEvent event, Known known) {
+    Conversation c = known.conversation();
+    long s = event.seq();
+    if (c == null || (s > 1 && known.previousAt() == null)) {
+      return Optional.empty();
+    }
+    if (c.listedAsLarge()) {
+      return Optional.of(List.of()); // its position is on the conversation's row
+    }
+    if (known.members() == null) {
+      return Optional.empty();
+    }
+    Instant from = s > 1 ? known.previousAt() : c.createdAt();
+    List<BatchableStatement<?>> writes = new ArrayList<>(3 * known.members().size());
+    for (UserId member : known.members()) {
+      writes.addAll(memberMove(member.value(), c.id().value(), s, from, event.at()));
+    }
+    return Optional.of(writes);
+  }
+
   private CompletionStage<Void> move(
       String cid, long seq, Instant from, Instant to, List<UserId> members) {
-    int toBucket = bucketOf(to);
     List<Supplier<CompletionStage<?>>> writes = new ArrayList<>(members.size());
     for (UserId member : members) {
-      String user = member.value();
       // One request per member: the move's statements in an unlogged batch (one partition, or
       // two when the day changed, plus the bucket upsert then).
-      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
-      if (from != null) {
-        batch.addStatement(deleteRow.bind(ts(seq, 0, false), user, bucketOf(from), from, cid));
-      }
-      batch.addStatement(insertRow.bind(user, toBucket, to, cid, ts(seq, 0, true)));
-      if (from == null || bucketOf(from) != toBucket) {
-        batch.addStatement(insertBucket.bind(user, toBucket));
-      }
-      BatchStatement statement = batch.build();
+      BatchStatement statement =
+          BatchStatement.newInstance(
+              BatchType.UNLOGGED, memberMove(member.value(), cid, seq, from, to));
       writes.add(() -> run(statement));
     }
     return Window.run(writes, WINDOW);
+  }
+
+  /**
+   * One member's row moved from {@code from} (null: not listed yet) to {@code to}: a delete and an
+   * insert, and the day's bucket upserted when the day changed.
+   */
+  private List<BatchableStatement<?>> memberMove(
+      String user, String cid, long seq, Instant from, Instant to) {
+    int toBucket = bucketOf(to);
+    List<BatchableStatement<?>> statements = new ArrayList<>(3);
+    if (from != null) {
+      statements.add(deleteRow.bind(ts(seq, 0, false), user, bucketOf(from), from, cid));
+    }
+    statements.add(insertRow.bind(user, toBucket, to, cid, ts(seq, 0, true)));
+    if (from == null || bucketOf(from) != toBucket) {
+      statements.add(insertBucket.bind(user, toBucket));
+    }
+    return statements;
   }
 
   /** Lists a new conversation in its members' lists at its creation (member change version 0). */

@@ -5,7 +5,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.BatchType;
-import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -273,12 +273,10 @@ class CassandraConversationStore implements ConversationStore {
   }
 
   @Override
-  public CompletionStage<Void> recordHeadAsync(
+  public BatchableStatement<?> recordHead(
       ConversationId id, long seq, long messageCount, boolean isMessage, Instant at) {
-    BoundStatement statement =
-        isMessage
-            ? recordMessageHead.bind(seq, seq, messageCount, seq, at, seq, id.value())
-            : recordHead.bind(seq, seq, messageCount, seq, at, id.value());
-    return session.executeAsync(statement.setIdempotent(true)).thenApply(rs -> null);
+    return isMessage
+        ? recordMessageHead.bind(seq, seq, messageCount, seq, at, seq, id.value())
+        : recordHead.bind(seq, seq, messageCount, seq, at, id.value());
   }
 }

@@ -15,6 +15,9 @@ import java.time.Instant;
  *     before counts were kept and not changed since
  * @param large whether it is a large group (read diffusion), as decided at its creation or its
  *     newest member change
+ * @param listedAsLarge how the members' conversation lists hold it ({@code listed_as_large}): as a
+ *     large group (no per-member activity rows) or by activity; it follows {@code large} once a
+ *     member change's relisting is done
  */
 public record Conversation(
     ConversationId id,
@@ -26,9 +29,36 @@ public record Conversation(
     long messageCount,
     long lastMessageSeq,
     int memberCount,
-    boolean large) {
+    boolean large,
+    boolean listedAsLarge) {
 
   public static final int UNKNOWN_COUNT = -1;
+
+  /** A conversation listed the way its mode says (a new one, or one built in memory). */
+  public Conversation(
+      ConversationId id,
+      ConversationType type,
+      String title,
+      UserId createdBy,
+      Instant createdAt,
+      long lastSeq,
+      long messageCount,
+      long lastMessageSeq,
+      int memberCount,
+      boolean large) {
+    this(
+        id,
+        type,
+        title,
+        createdBy,
+        createdAt,
+        lastSeq,
+        messageCount,
+        lastMessageSeq,
+        memberCount,
+        large,
+        large);
+  }
 
   /** A conversation with write diffusion (not a large group). */
   public Conversation(
@@ -56,10 +86,20 @@ public record Conversation(
 
   public Conversation withMemberCount(int count) {
     return new Conversation(
-        id, type, title, createdBy, createdAt, lastSeq, messageCount, lastMessageSeq, count, large);
+        id,
+        type,
+        title,
+        createdBy,
+        createdAt,
+        lastSeq,
+        messageCount,
+        lastMessageSeq,
+        count,
+        large,
+        listedAsLarge);
   }
 
-  /** This conversation with {@code large} as its mode. */
+  /** This conversation with {@code large} as its mode, listed that way. */
   public Conversation withLarge(boolean large) {
     return new Conversation(
         id,
@@ -71,6 +111,7 @@ public record Conversation(
         messageCount,
         lastMessageSeq,
         memberCount,
+        large,
         large);
   }
 }

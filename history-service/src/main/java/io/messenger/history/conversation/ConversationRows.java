@@ -14,7 +14,7 @@ public final class ConversationRows {
   /** The columns {@link #of} reads, for a {@code SELECT} list. */
   public static final String COLUMNS =
       "type, title, created_by, created_at, last_seq, msg_count, last_message_seq, member_count,"
-          + " large";
+          + " large, listed_as_large";
 
   private ConversationRows() {}
 
@@ -33,6 +33,7 @@ public final class ConversationRows {
         row.getLong("msg_count"),
         row.getLong("last_message_seq"),
         row.isNull("member_count") ? Conversation.UNKNOWN_COUNT : row.getInt("member_count"),
-        !row.isNull("large") && row.getBoolean("large"));
+        !row.isNull("large") && row.getBoolean("large"),
+        !row.isNull("listed_as_large") && row.getBoolean("listed_as_large"));
   }
 }

@@ -1,5 +1,6 @@
 package io.messenger.history.conversation;
 
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Instant;
@@ -67,10 +68,11 @@ public interface ConversationStore {
   List<ConversationId> conversationsOf(UserId user);
 
   /**
-   * Moves the head hints and the list position ({@code last_event_seq}, {@code last_event_at}) to
-   * the event at {@code seq}, in one statement without waiting: the last write by seq wins, so they
-   * never move back, whatever order events are projected in.
+   * The statement that moves the head hints and the list position ({@code last_event_seq}, {@code
+   * last_event_at}) to the event at {@code seq}, for the caller to send with the event's other
+   * writes: written at timestamp {@code seq}, so the last event by seq wins and they never move
+   * back, whatever order events are projected in.
    */
-  CompletionStage<Void> recordHeadAsync(
+  BatchableStatement<?> recordHead(
       ConversationId id, long seq, long messageCount, boolean isMessage, Instant at);
 }

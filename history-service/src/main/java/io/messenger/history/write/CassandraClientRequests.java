@@ -1,6 +1,7 @@
 package io.messenger.history.write;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.cassandra.Async;
@@ -44,7 +45,7 @@ class CassandraClientRequests implements ClientRequests {
   }
 
   @Override
-  public CompletionStage<Void> completeAsync(
+  public BatchableStatement<?> complete(
       ConversationId id,
       UserId actor,
       String clientId,
@@ -52,12 +53,7 @@ class CassandraClientRequests implements ClientRequests {
       String fingerprint,
       Instant at,
       long seq) {
-    return session
-        .executeAsync(
-            complete
-                .bind(kind, fingerprint, at, seq, id.value(), actor.value(), clientId)
-                .setIdempotent(true))
-        .thenApply(rs -> null);
+    return complete.bind(kind, fingerprint, at, seq, id.value(), actor.value(), clientId);
   }
 
   private static Request toRequest(Row row) {

@@ -1,5 +1,6 @@
 package io.messenger.history.write;
 
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import io.messenger.model.ConversationId;
 import io.messenger.model.UserId;
 import java.time.Instant;
@@ -32,10 +33,11 @@ interface ClientRequests {
   CompletionStage<Optional<Request>> findAsync(ConversationId id, UserId actor, String clientId);
 
   /**
-   * Records the seq the request's event got, with what it is bound to (kind, fingerprint): the
-   * index of client ids across log partitions. An idempotent upsert.
+   * The statement that records the seq the request's event got, with what it is bound to (kind,
+   * fingerprint): the index of client ids across log partitions. An idempotent upsert, for the
+   * caller to send with the event's other writes.
    */
-  CompletionStage<Void> completeAsync(
+  BatchableStatement<?> complete(
       ConversationId id,
       UserId actor,
       String clientId,

@@ -1,5 +1,6 @@
 package io.messenger.history.write;
 
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import io.messenger.history.HistoryMetrics;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.conversation.Conversation;
@@ -204,10 +205,10 @@ public class EventService {
     LoggedEvent event = created.event();
     step = Timer.start();
     // What this write has read already, handed to the projection so it is not read again: every
-    // member (when they were prefetched: a write-diffusion conversation's events for everyone) and
-    // the previous event's time (when this instance logged that one).
+    // member (when they were prefetched: a write-diffusion conversation's events for everyone),
+    // the previous event's time (when this instance logged that one) and the conversation's row.
     List<UserId> all = prefetched != null && !conversation.large() ? members.get() : null;
-    complete(r, event, new EventIndex.Known(created.previousAt(), all));
+    complete(r, event, new EventIndex.Known(created.previousAt(), all, conversation));
     stop(step, "complete");
     Written written = written(conversation, event, all != null ? () -> all : members, true);
     logger.info(
@@ -251,15 +252,15 @@ public class EventService {
   }
 
   /**
-   * Records the client id's seq and projects the event: independent idempotent writes, issued
-   * together. Should either fail, the client's retry or the delivery relay repairs both.
+   * Records the client id's seq and projects the event: independent idempotent writes, sent
+   * together (for a direct message, one request). Should any fail, the client's retry or the
+   * delivery relay repairs them.
    */
   private void complete(Request r, LoggedEvent event, EventIndex.Known known) {
-    CompletionStage<Void> recorded =
-        requests.completeAsync(
+    BatchableStatement<?> recorded =
+        requests.complete(
             r.id(), r.actor(), r.clientId(), r.kind(), r.fingerprint(), event.at(), event.seq());
-    projections.apply(event, known);
-    Async.await(recorded);
+    Async.await(projections.applyAsync(event, known, List.of(recorded)));
   }
 
   /**

@@ -5,8 +5,8 @@ import io.messenger.history.conversation.Conversation;
 import io.messenger.history.conversation.MembershipLog;
 import io.messenger.model.UserId;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import org.springframework.stereotype.Service;
 
 /**
@@ -60,11 +60,14 @@ class MembershipEvents implements MembershipLog {
               : log.find(conversation.id(), ((EventLog.Appended.Duplicate) appended).seq())
                   .orElseThrow(() -> new IllegalStateException("logged change missing"));
     }
-    CompletionStage<Void> recorded =
-        requests.completeAsync(
-            conversation.id(), actor, clientId, KIND, changeId, event.at(), event.seq());
-    projections.apply(event);
-    Async.await(recorded);
+    // The client id's record and the projection, sent together.
+    Async.await(
+        projections.applyAsync(
+            event,
+            EventIndex.Known.NOTHING,
+            List.of(
+                requests.complete(
+                    conversation.id(), actor, clientId, KIND, changeId, event.at(), event.seq()))));
     return event.seq();
   }
 }

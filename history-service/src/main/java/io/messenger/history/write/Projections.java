@@ -1,15 +1,22 @@
 package io.messenger.history.write;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.cassandra.Window;
 import io.messenger.history.conversation.ConversationStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,6 +41,15 @@ public class Projections {
 
   private static final long RECALL_TIMESTAMP_BASE = 1L << 50;
   private static final long BUCKET_TIMESTAMP_BASE = 1L << 52;
+
+  /** Statements per unlogged batch: at most 10 partitions, Cassandra's default warning bound. */
+  static final int MAX_BATCH_STATEMENTS = 10;
+
+  /** Batches of one event's projection in flight at once (a group's members' rows). */
+  private static final int MAX_BATCHES_IN_FLIGHT = 64;
+
+  /** A message longer than this is written in a request of its own (batch size warning: 5 KiB). */
+  private static final int MAX_BATCHED_TEXT = 1024;
 
   private final CqlSession session;
   private final EventLog log;
@@ -124,73 +140,116 @@ public class Projections {
     return applyAsync(event, EventIndex.Known.NOTHING);
   }
 
+  /** {@link #applyAsync(LoggedEvent, EventIndex.Known, List)} with no writes of the caller's. */
+  public CompletableFuture<Void> applyAsync(LoggedEvent event, EventIndex.Known known) {
+    return applyAsync(event, known, List.of());
+  }
+
   /**
    * Applies {@code event} without waiting for its writes (for an edit or a recall, after reading
    * the target's row): the relay's sweeps apply the events they re-check side by side. Safe to call
    * again for the same event, and in any order: every write is a timestamped upsert.
+   *
+   * <p>The writes go out in as few requests as they fit ({@link #send}): {@code with} (the caller's
+   * own writes, e.g. the client id's record), the read tables' rows, the head hints and, when
+   * {@code known} spares the index its reads, the members' list rows. A direct message's whole
+   * projection is one request.
    */
-  public CompletableFuture<Void> applyAsync(LoggedEvent event, EventIndex.Known known) {
+  public CompletableFuture<Void> applyAsync(
+      LoggedEvent event, EventIndex.Known known, List<BatchableStatement<?>> with) {
     String cid = event.conversationId().value();
+    List<BatchableStatement<?>> statements = new ArrayList<>(with);
     List<CompletionStage<?>> writes = new ArrayList<>();
+    Runnable afterSent = () -> {};
     if (event.isMessage()) {
       long bucket = bucketOfMessage(event.msgNo());
-      writes.add(
-          run(
-              insertMessage.bind(
-                  cid,
-                  bucket,
-                  event.seq(),
-                  event.msgNo(),
-                  event.actorId().value(),
-                  event.at(),
-                  event.clientId(),
-                  event.text(),
-                  event.seq())));
-      // Every message (re)writes its bucket's index row, with a write timestamp that falls as the
-      // seq grows, so the smallest seq wins: the row is right even if the projection of the
-      // bucket's first message failed, and a replay changes nothing.
+      BoundStatement message =
+          insertMessage.bind(
+              cid,
+              bucket,
+              event.seq(),
+              event.msgNo(),
+              event.actorId().value(),
+              event.at(),
+              event.clientId(),
+              event.text(),
+              event.seq());
+      if (event.text() != null && event.text().length() > MAX_BATCHED_TEXT) {
+        writes.add(run(message)); // alone: a batch this large would trip Cassandra's size warning
+      } else {
+        statements.add(message);
+      }
+      // The bucket's index row is written with a write timestamp that falls as the seq grows, so
+      // the smallest seq wins: right even if the projection of the bucket's first message failed,
+      // and a replay changes nothing. Skipped when this instance wrote a smaller seq already.
       if (buckets.needsWrite(cid, bucket, event.seq())) {
-        writes.add(
-            run(insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq()))
-                .thenRun(() -> buckets.written(cid, bucket, event.seq())));
+        statements.add(
+            insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq()));
+        afterSent = () -> buckets.written(cid, bucket, event.seq());
       }
     } else if (event.isOperation()) {
       // (a membership change has no read table of its own: its member rows are written first)
       switch (event.opType()) {
         case DELETE_FOR_ME ->
-            writes.add(run(hide.bind(cid, event.actorId().value(), event.refSeq(), event.at())));
+            statements.add(hide.bind(cid, event.actorId().value(), event.refSeq(), event.at()));
         case READ ->
-            writes.add(
-                run(read.bind(event.refSeq(), event.refSeq(), cid, event.actorId().value())));
+            statements.add(read.bind(event.refSeq(), event.refSeq(), cid, event.actorId().value()));
         case RECALL, EDIT -> {
           LoggedEvent target =
               log.find(event.conversationId(), event.refSeq())
                   .orElseThrow(() -> new IllegalStateException("target of " + event + " missing"));
           long bucket = bucketOfMessage(target.msgNo());
-          writes.add(
-              run(
-                  event.opType() == io.messenger.model.OperationType.RECALL
-                      ? recall.bind(RECALL_TIMESTAMP_BASE + event.seq(), cid, bucket, target.seq())
-                      : edit.bind(
-                          event.seq(), event.text(), event.at(), cid, bucket, target.seq())));
+          statements.add(
+              event.opType() == io.messenger.model.OperationType.RECALL
+                  ? recall.bind(RECALL_TIMESTAMP_BASE + event.seq(), cid, bucket, target.seq())
+                  : edit.bind(event.seq(), event.text(), event.at(), cid, bucket, target.seq()));
         }
       }
     }
     // The head hints and the list position are timestamped upserts too: written together with the
     // rows, not after.
-    writes.add(
-        conversations.recordHeadAsync(
+    statements.add(
+        conversations.recordHead(
             event.conversationId(),
             event.seq(),
             event.msgNo() + (event.isMessage() ? 1 : 0),
             event.isMessage(),
             event.at()));
-    // The conversation list's activity index: the members' rows moved.
-    writes.add(activity.eventProjected(event, known));
+    // The conversation list's activity index: the members' rows moved, in the same requests when
+    // the write path knows what the index would read.
+    Optional<List<BatchableStatement<?>>> index = activity.writesIfKnown(event, known);
+    if (index.isPresent()) {
+      statements.addAll(index.get());
+    } else {
+      writes.add(activity.eventProjected(event, known));
+    }
+    writes.add(send(statements).thenRun(afterSent));
     return CompletableFuture.allOf(
         writes.stream()
             .map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Sends independent single-partition writes in unlogged batches of at most {@value
+   * #MAX_BATCH_STATEMENTS} statements, side by side: one request per batch instead of one per
+   * statement. An unlogged batch is not atomic across partitions, which none of these writes needs
+   * (each is an idempotent timestamped upsert that a failure leaves for the retry or the relay);
+   * the bound keeps a batch under Cassandra's warning of batches across more than 10 partitions.
+   */
+  private CompletionStage<?> send(List<BatchableStatement<?>> statements) {
+    if (statements.size() == 1) {
+      return run(statements.get(0));
+    }
+    List<Supplier<CompletionStage<?>>> batches = new ArrayList<>();
+    for (int from = 0; from < statements.size(); from += MAX_BATCH_STATEMENTS) {
+      List<BatchableStatement<?>> part =
+          statements.subList(from, Math.min(statements.size(), from + MAX_BATCH_STATEMENTS));
+      BatchStatement batch =
+          part.size() == 1 ? null : BatchStatement.newInstance(BatchType.UNLOGGED, part);
+      batches.add(() -> batch == null ? run(part.get(0)) : run(batch));
+    }
+    return Window.run(batches, MAX_BATCHES_IN_FLIGHT);
   }
 
   private CompletionStage<?> run(Statement<?> statement) {

@@ -1,4 +1,4 @@
-package io.messenger.history.activity;
+package io.messenger.history.cassandra;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,11 +11,11 @@ import java.util.function.Supplier;
  * members (or a backfill of thousands of conversations) does not exhaust the driver's in-flight
  * requests per connection (1,024 by default).
  */
-final class Window {
+public final class Window {
 
   private Window() {}
 
-  static CompletionStage<Void> run(List<Supplier<CompletionStage<?>>> tasks, int width) {
+  public static CompletionStage<Void> run(List<Supplier<CompletionStage<?>>> tasks, int width) {
     if (tasks.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
