@@ -36,6 +36,13 @@ public final class HistoryMetrics {
   public static final String LOG_ROUNDS = "messenger.history.log.rounds";
 
   /**
+   * Counter, tag {@code by}: how the head hints and list position of an event logged in a shared
+   * round were moved: {@code newest} (by the round's newest event, for the whole round) or {@code
+   * own} (its writer moved them itself: the newest's writer failed or was late).
+   */
+  public static final String HEAD_MOVES = "messenger.history.log.head.moves";
+
+  /**
    * Timer (with percentile histogram) of one step of a durable write, tagged {@code step}: {@code
    * reads} (membership, client id, relay mark, together), {@code commit} (queueing and the
    * consensus round), {@code complete} (client id record and read tables, together).

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.cassandra.Memo;
 import io.messenger.history.write.DeliveryMarks;
 import io.messenger.model.ConversationId;
 import java.time.Clock;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Repository;
 
@@ -32,9 +32,6 @@ class CassandraRelayMarks implements DeliveryMarks {
   /** How long a mark this instance wrote stands for its later writes to the conversation. */
   static final Duration REUSE = Duration.ofSeconds(1);
 
-  private static final int MAX_RECENT_MARKS = 100_000;
-  private static final int MAX_KNOWN_CHECKPOINTS = 100_000;
-
   /** A mark: its conversation, its time (microseconds) and the newest mark fully relayed. */
   record Mark(ConversationId id, long micros, long relayedMark) {
     boolean covered() {
@@ -47,10 +44,10 @@ class CassandraRelayMarks implements DeliveryMarks {
   private final AtomicLong lastMicros = new AtomicLong();
 
   /** Checkpoints this instance read or wrote: lower bounds of the real ones. */
-  private final ConcurrentHashMap<String, Long> knownCheckpoints = new ConcurrentHashMap<>();
+  private final Memo<String, Long> knownCheckpoints = new Memo<>(Math::max);
 
   /** The newest mark this instance wrote per conversation (microseconds), for {@link #REUSE}. */
-  private final ConcurrentHashMap<String, Long> recentMarks = new ConcurrentHashMap<>();
+  private final Memo<String, Long> recentMarks = new Memo<>(Math::max);
 
   private final PreparedStatement mark;
   private final PreparedStatement list;
@@ -123,16 +120,9 @@ class CassandraRelayMarks implements DeliveryMarks {
                 .setIdempotent(true))
         .thenApply(
             rs -> {
-              remember(id, stamp);
+              recentMarks.remember(id.value(), stamp);
               return null;
             });
-  }
-
-  private void remember(ConversationId id, long stamp) {
-    if (recentMarks.size() >= MAX_RECENT_MARKS) {
-      recentMarks.clear(); // only saves writes: the next write of each marks again
-    }
-    recentMarks.merge(id.value(), stamp, Math::max);
   }
 
   /** Up to {@code limit} marks of {@code shard} after the conversation id {@code after}. */
@@ -160,7 +150,7 @@ class CassandraRelayMarks implements DeliveryMarks {
         session.execute(
             readCheckpoints.bind(ids).setConsistencyLevel(ConsistencyLevel.LOCAL_QUORUM))) {
       out.put(row.getString("conversation_id"), row.getLong("relayed_seq"));
-      knew(row.getString("conversation_id"), row.getLong("relayed_seq"));
+      knownCheckpoints.remember(row.getString("conversation_id"), row.getLong("relayed_seq"));
     }
     return out;
   }
@@ -177,7 +167,7 @@ class CassandraRelayMarks implements DeliveryMarks {
             rs -> {
               Row row = rs.one();
               long seq = row == null || row.isNull("relayed_seq") ? 0L : row.getLong("relayed_seq");
-              knew(id.value(), seq);
+              knownCheckpoints.remember(id.value(), seq);
               return seq;
             });
   }
@@ -196,16 +186,9 @@ class CassandraRelayMarks implements DeliveryMarks {
         .executeAsync(writeCheckpoint.bind(seq, seq, id.value()).setIdempotent(true))
         .thenApply(
             rs -> {
-              knew(id.value(), seq);
+              knownCheckpoints.remember(id.value(), seq);
               return rs;
             });
-  }
-
-  private void knew(String conversation, long seq) {
-    if (knownCheckpoints.size() >= MAX_KNOWN_CHECKPOINTS) {
-      knownCheckpoints.clear(); // only saves reads
-    }
-    knownCheckpoints.merge(conversation, seq, Math::max);
   }
 
   /** Notes that every event of writes marked at or before {@code micros} was relayed. */

@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.messenger.history.HistoryMetrics;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.cassandra.Memo;
 import io.messenger.model.ConversationId;
 import io.messenger.model.OperationType;
 import io.messenger.model.Sha256;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.springframework.stereotype.Repository;
@@ -56,7 +56,6 @@ class CassandraEventLog implements EventLog {
 
   static final int MAX_BATCH = 64;
   private static final int MAX_ATTEMPTS = 64;
-  private static final int MAX_CACHED_HEADS = 100_000;
   private static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(4);
   private static final String REQUEST_ROW = "request";
   private static final String COLUMNS =
@@ -72,13 +71,16 @@ class CassandraEventLog implements EventLog {
   private final PreparedStatement scan;
   private final PreparedStatement range;
   private final CommitLanes<Pending> lanes = new CommitLanes<>(MAX_BATCH);
-  private final ConcurrentHashMap<String, Head> claimed = new ConcurrentHashMap<>();
+
+  /** The newest head this instance claimed or saw per conversation: the next round's guess. */
+  private final Memo<String, Head> claimed = new Memo<>(CassandraEventLog::newer);
 
   /**
    * The newest event this instance logged per conversation (seq and time): the next event's
    * projection moves the conversation list's rows from that time, known here without a read.
    */
-  private final ConcurrentHashMap<String, Logged> newestLogged = new ConcurrentHashMap<>();
+  private final Memo<String, Logged> newestLogged =
+      new Memo<>((a, b) -> a.seq() >= b.seq() ? a : b);
 
   private final DistributionSummary batchSize;
   private final Counter applied;
@@ -266,9 +268,19 @@ class CassandraEventLog implements EventLog {
       applied.increment();
       batchSize.record(take);
       Instant previous = lastAt(id, head.seq());
+      // Client writes logged together share the move of the head (SharedRound), when the time
+      // before the round is known; a membership change (no request kind) projects on its own.
+      LoggedEvent newest = events.get(take - 1);
+      SharedRound shared =
+          take > 1
+                  && previous != null
+                  && part.stream().allMatch(p -> p.write.requestKind() != null)
+                  && (newest.isMessage() || events.stream().noneMatch(LoggedEvent::isMessage))
+              ? new SharedRound(previous, newest.seq())
+              : null;
       for (int i = 0; i < take; i++) {
         LoggedEvent event = events.get(i);
-        part.get(i).done(new Appended.Created(event, previous));
+        part.get(i).done(new Appended.Created(event, previous, shared));
         previous = event.at();
       }
       open.removeAll(part);
@@ -345,16 +357,13 @@ class CassandraEventLog implements EventLog {
     return false;
   }
 
+  /**
+   * Remembers the head a round left and its newest event. Both are hints: a forgotten head costs
+   * one extra round, a forgotten event time one read.
+   */
   private void remember(ConversationId id, Head head, LoggedEvent newest) {
-    if (claimed.size() >= MAX_CACHED_HEADS) {
-      claimed.clear(); // only hints: losing them costs one extra round each
-    }
-    if (newestLogged.size() >= MAX_CACHED_HEADS) {
-      newestLogged.clear(); // only saves a read each
-    }
-    claimed.merge(id.value(), head, CassandraEventLog::newer);
-    newestLogged.merge(
-        id.value(), new Logged(newest.seq(), newest.at()), (a, b) -> a.seq() >= b.seq() ? a : b);
+    claimed.remember(id.value(), head);
+    newestLogged.remember(id.value(), new Logged(newest.seq(), newest.at()));
   }
 
   /** The time of the event at {@code seq} when this instance logged it last, else null. */

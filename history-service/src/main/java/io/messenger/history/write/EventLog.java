@@ -34,12 +34,15 @@ public interface EventLog {
   sealed interface Appended {
     /**
      * The event was logged now. {@code previousAt}: the time of the event just before it when this
-     * instance knows it without a read (it logged that one too), else null.
+     * instance knows it without a read (it logged that one too), else null. {@code round}: the
+     * round it shares with other client writes of this instance, whose newest event's writer moves
+     * the conversation's head for all of them; null when it was logged alone or the round is not
+     * shared.
      */
-    record Created(LoggedEvent event, Instant previousAt) implements Appended {
+    record Created(LoggedEvent event, Instant previousAt, SharedRound round) implements Appended {
 
       public Created(LoggedEvent event) {
-        this(event, null);
+        this(event, null, null);
       }
     }
 

@@ -207,8 +207,16 @@ public class EventService {
     // What this write has read already, handed to the projection so it is not read again: every
     // member (when they were prefetched: a write-diffusion conversation's events for everyone),
     // the previous event's time (when this instance logged that one) and the conversation's row.
-    List<UserId> all = prefetched != null && !conversation.large() ? members.get() : null;
-    complete(r, event, new EventIndex.Known(created.previousAt(), all, conversation));
+    List<UserId> all;
+    try {
+      all = prefetched != null && !conversation.large() ? members.get() : null;
+      complete(
+          r, event, new EventIndex.Known(created.previousAt(), all, conversation), created.round());
+    } finally {
+      if (created.round() != null && created.round().isNewest(event)) {
+        created.round().moved(false); // (no-op after a move: the first outcome stands)
+      }
+    }
     stop(step, "complete");
     Written written = written(conversation, event, all != null ? () -> all : members, true);
     logger.info(
@@ -257,10 +265,43 @@ public class EventService {
    * delivery relay repairs them.
    */
   private void complete(Request r, LoggedEvent event, EventIndex.Known known) {
-    BatchableStatement<?> recorded =
-        requests.complete(
-            r.id(), r.actor(), r.clientId(), r.kind(), r.fingerprint(), event.at(), event.seq());
-    Async.await(projections.applyAsync(event, known, List.of(recorded)));
+    Async.await(projections.applyAsync(event, known, List.of(recorded(r, event))));
+  }
+
+  /**
+   * {@link #complete(Request, LoggedEvent, EventIndex.Known)} for an event logged in a {@link
+   * SharedRound} (null: alone): the newest event's writer moves the conversation's head hints and
+   * list position for the whole round, from the event before it; the others write their own rows,
+   * then wait for that move (or, when it failed or is late, move them for their own event).
+   */
+  private void complete(Request r, LoggedEvent event, EventIndex.Known known, SharedRound round) {
+    if (round == null) {
+      complete(r, event, known);
+    } else if (round.isNewest(event)) {
+      boolean moved = false;
+      try {
+        complete(
+            r,
+            event,
+            new EventIndex.Known(round.previousAt(), known.members(), known.conversation()));
+        moved = true;
+      } finally {
+        round.moved(moved);
+      }
+    } else {
+      Async.await(projections.applyRowsAsync(event, known, List.of(recorded(r, event))));
+      boolean moved = round.awaitMoved();
+      if (!moved) {
+        Async.await(projections.moveHeadAsync(event, known));
+      }
+      meters.counter(HistoryMetrics.HEAD_MOVES, "by", moved ? "newest" : "own").increment();
+    }
+  }
+
+  /** The client id's record: its seq, kind and fingerprint. */
+  private BatchableStatement<?> recorded(Request r, LoggedEvent event) {
+    return requests.complete(
+        r.id(), r.actor(), r.clientId(), r.kind(), r.fingerprint(), event.at(), event.seq());
   }
 
   /**

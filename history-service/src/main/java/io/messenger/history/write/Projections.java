@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import io.messenger.history.cassandra.Async;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.cassandra.Memo;
 import io.messenger.history.cassandra.Window;
 import io.messenger.history.conversation.ConversationStore;
 import java.util.ArrayList;
@@ -157,11 +158,40 @@ public class Projections {
    */
   public CompletableFuture<Void> applyAsync(
       LoggedEvent event, EventIndex.Known known, List<BatchableStatement<?>> with) {
+    return applyAsync(event, known, with, true, true);
+  }
+
+  /**
+   * {@link #applyAsync(LoggedEvent, EventIndex.Known, List)} without the conversation's head hints
+   * and list position: an older event of a {@link SharedRound}, whose newest event's writer moves
+   * those for the round.
+   */
+  CompletableFuture<Void> applyRowsAsync(
+      LoggedEvent event, EventIndex.Known known, List<BatchableStatement<?>> with) {
+    return applyAsync(event, known, with, true, false);
+  }
+
+  /**
+   * Only the head hints and list position of {@code event}: an older event of a {@link SharedRound}
+   * whose newest event's writer did not move them in time.
+   */
+  CompletableFuture<Void> moveHeadAsync(LoggedEvent event, EventIndex.Known known) {
+    return applyAsync(event, known, List.of(), false, true);
+  }
+
+  private CompletableFuture<Void> applyAsync(
+      LoggedEvent event,
+      EventIndex.Known known,
+      List<BatchableStatement<?>> with,
+      boolean rows,
+      boolean head) {
     String cid = event.conversationId().value();
     List<BatchableStatement<?>> statements = new ArrayList<>(with);
     List<CompletionStage<?>> writes = new ArrayList<>();
     Runnable afterSent = () -> {};
-    if (event.isMessage()) {
+    if (!rows) {
+      // (the head only: below)
+    } else if (event.isMessage()) {
       long bucket = bucketOfMessage(event.msgNo());
       BoundStatement message =
           insertMessage.bind(
@@ -206,6 +236,25 @@ public class Projections {
         }
       }
     }
+    if (head) {
+      moveHead(event, known, statements, writes);
+    }
+    writes.add(send(statements).thenRun(afterSent));
+    return CompletableFuture.allOf(
+        writes.stream()
+            .map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Adds the head hints, the list position and the members' list rows of {@code event} to {@code
+   * statements}, or, when the index must read first, its writes to {@code writes}.
+   */
+  private void moveHead(
+      LoggedEvent event,
+      EventIndex.Known known,
+      List<BatchableStatement<?>> statements,
+      List<CompletionStage<?>> writes) {
     // The head hints and the list position are timestamped upserts too: written together with the
     // rows, not after.
     statements.add(
@@ -223,11 +272,6 @@ public class Projections {
     } else {
       writes.add(activity.eventProjected(event, known));
     }
-    writes.add(send(statements).thenRun(afterSent));
-    return CompletableFuture.allOf(
-        writes.stream()
-            .map(CompletionStage::toCompletableFuture)
-            .toArray(CompletableFuture[]::new));
   }
 
   /**
@@ -265,10 +309,7 @@ public class Projections {
    */
   static final class BucketIndexMemo {
 
-    private static final int MAX_ENTRIES = 100_000;
-
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> firstWritten =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final Memo<String, Long> firstWritten = new Memo<>(Math::min);
 
     boolean needsWrite(String conversation, long bucket, long seq) {
       Long first = firstWritten.get(conversation + '/' + bucket);
@@ -276,10 +317,7 @@ public class Projections {
     }
 
     void written(String conversation, long bucket, long seq) {
-      if (firstWritten.size() >= MAX_ENTRIES) {
-        firstWritten.clear();
-      }
-      firstWritten.merge(conversation + '/' + bucket, seq, Math::min);
+      firstWritten.remember(conversation + '/' + bucket, seq);
     }
   }
 }

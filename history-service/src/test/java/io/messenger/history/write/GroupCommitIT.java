@@ -96,6 +96,61 @@ class GroupCommitIT {
   }
 
   @Test
+  void writesLoggedTogetherAnswerWithTheConversationMovedToTheNewestOnce() throws Exception {
+    ConversationId cid = ConversationId.of(writes.group(alice, bob));
+    double sharedBefore = headMoves("newest");
+    int writers = 16;
+    int each = 10;
+    List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                  long seq =
+                      events
+                          .sendMessage(cid, UserId.of(bob), "h" + writer + "-" + i, "m " + i)
+                          .event()
+                          .seq();
+                  // Answered: the head hint already covers this event (read your writes).
+                  long hint = headHint(cid);
+                  if (hint < seq) {
+                    stale.add("seq " + seq + " answered with the head hint at " + hint);
+                  }
+                }
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+    int total = writers * each;
+    assertThat(stale).isEmpty();
+    assertThat(headHint(cid)).isEqualTo(total);
+    // Some events were moved by their round's newest event (the path under test ran) ...
+    assertThat(headMoves("newest") - sharedBefore).isPositive();
+    // ... and each member's list holds the conversation once, at the newest event's time.
+    java.time.Instant newest =
+        session
+            .execute(
+                "SELECT at FROM "
+                    + keyspace.table("conversation_log")
+                    + " WHERE conversation_id = ? AND bucket = 0 AND seq = ?",
+                cid.value(),
+                (long) total)
+            .one()
+            .getInstant("at");
+    for (String member : List.of(alice, bob)) {
+      assertThat(listedAt(member, cid)).as(member).containsExactly(newest);
+    }
+  }
+
+  @Test
   void theSameClientIdSentConcurrentlyIsLoggedOnce() throws Exception {
     ConversationId cid = ConversationId.of(writes.group(alice, bob));
     int copies = 16;
@@ -139,6 +194,44 @@ class GroupCommitIT {
 
     Api.Answer conflict = writes.send(cid.value(), alice, "lost-record", "other text");
     assertThat(conflict.status()).isEqualTo(409);
+  }
+
+  private long headHint(ConversationId cid) {
+    return session
+        .execute(
+            "SELECT last_seq FROM "
+                + keyspace.table("conversations")
+                + " WHERE conversation_id = ?",
+            cid.value())
+        .one()
+        .getLong("last_seq");
+  }
+
+  /** The times at which {@code user}'s conversation list holds {@code cid} (its activity rows). */
+  private List<java.time.Instant> listedAt(String user, ConversationId cid) {
+    List<java.time.Instant> at = new ArrayList<>();
+    for (var bucket :
+        session.execute(
+            "SELECT bucket FROM " + keyspace.table("user_activity_buckets") + " WHERE user_id = ?",
+            user)) {
+      for (var row :
+          session.execute(
+              "SELECT active_at, conversation_id FROM "
+                  + keyspace.table("user_activity")
+                  + " WHERE user_id = ? AND bucket = ?",
+              user,
+              bucket.getInt("bucket"))) {
+        if (cid.value().equals(row.getString("conversation_id"))) {
+          at.add(row.getInstant("active_at"));
+        }
+      }
+    }
+    return at;
+  }
+
+  private double headMoves(String by) {
+    var counter = meters.find(HistoryMetrics.HEAD_MOVES).tag("by", by).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private double rounds(String result) {
