@@ -3,6 +3,7 @@ package io.messenger.history.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.messenger.history.support.ActivityRows;
 import io.messenger.history.support.Api;
 import io.messenger.history.support.HistoryIT;
 import io.messenger.history.support.Writes;
@@ -305,21 +306,8 @@ class ConversationListIT {
 
   /** The user's live rows in user_activity. */
   List<String> rowsOf(String user) {
-    List<String> out = new ArrayList<>();
-    for (var bucket :
-        session.execute(
-            "SELECT bucket FROM " + keyspace.table("user_activity_buckets") + " WHERE user_id = ?",
-            user)) {
-      for (var row :
-          session.execute(
-              "SELECT conversation_id FROM "
-                  + keyspace.table("user_activity")
-                  + " WHERE user_id = ? AND bucket = ?",
-              user,
-              bucket.getInt("bucket"))) {
-        out.add(row.getString("conversation_id"));
-      }
-    }
-    return out;
+    return ActivityRows.of(session, keyspace, user).stream()
+        .map(ActivityRows.Row::conversationId)
+        .toList();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.messenger.history.HistoryMetrics;
 import io.messenger.history.cassandra.Keyspace;
+import io.messenger.history.support.ActivityRows;
 import io.messenger.history.support.Api;
 import io.messenger.history.support.HistoryIT;
 import io.messenger.history.support.Writes;
@@ -65,28 +66,15 @@ class GroupCommitIT {
     int writers = 32;
     int each = 10;
     Set<Long> seqs = ConcurrentHashMap.newKeySet();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<?>> done = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      int writer = w;
-      done.add(
-          pool.submit(
-              () -> {
-                start.await();
-                for (int i = 0; i < each; i++) {
-                  seqs.add(
-                      events
-                          .sendMessage(cid, UserId.of(alice), "g" + writer + "-" + i, "m " + i)
-                          .event()
-                          .seq());
-                }
-                return null;
-              }));
-    }
-    start.countDown();
-    for (Future<?> f : done) {
-      f.get();
-    }
+    concurrently(
+        writers,
+        each,
+        (writer, i) ->
+            seqs.add(
+                events
+                    .sendMessage(cid, UserId.of(alice), "g" + writer + "-" + i, "m " + i)
+                    .event()
+                    .seq()));
     int total = writers * each;
     assertThat(seqs).hasSize(total);
     assertThat(seqs.stream().mapToLong(Long::longValue).min().orElseThrow()).isEqualTo(1);
@@ -102,33 +90,21 @@ class GroupCommitIT {
     int writers = 16;
     int each = 10;
     List<String> stale = new java.util.concurrent.CopyOnWriteArrayList<>();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<?>> done = new ArrayList<>();
-    for (int w = 0; w < writers; w++) {
-      int writer = w;
-      done.add(
-          pool.submit(
-              () -> {
-                start.await();
-                for (int i = 0; i < each; i++) {
-                  long seq =
-                      events
-                          .sendMessage(cid, UserId.of(bob), "h" + writer + "-" + i, "m " + i)
-                          .event()
-                          .seq();
-                  // Answered: the head hint already covers this event (read your writes).
-                  long hint = headHint(cid);
-                  if (hint < seq) {
-                    stale.add("seq " + seq + " answered with the head hint at " + hint);
-                  }
-                }
-                return null;
-              }));
-    }
-    start.countDown();
-    for (Future<?> f : done) {
-      f.get();
-    }
+    concurrently(
+        writers,
+        each,
+        (writer, i) -> {
+          long seq =
+              events
+                  .sendMessage(cid, UserId.of(bob), "h" + writer + "-" + i, "m " + i)
+                  .event()
+                  .seq();
+          // Answered: the head hint already covers this event (read your writes).
+          long hint = headHint(cid);
+          if (hint < seq) {
+            stale.add("seq " + seq + " answered with the head hint at " + hint);
+          }
+        });
     int total = writers * each;
     assertThat(stale).isEmpty();
     assertThat(headHint(cid)).isEqualTo(total);
@@ -196,6 +172,33 @@ class GroupCommitIT {
     assertThat(conflict.status()).isEqualTo(409);
   }
 
+  /** One write of a writer: its number and the write's number among its own. */
+  private interface Write {
+    void run(int writer, int i) throws Exception;
+  }
+
+  /** {@code writers} threads, started together, each making {@code each} writes in turn. */
+  private void concurrently(int writers, int each, Write write) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                  write.run(writer, i);
+                }
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+  }
+
   private long headHint(ConversationId cid) {
     return session
         .execute(
@@ -209,24 +212,10 @@ class GroupCommitIT {
 
   /** The times at which {@code user}'s conversation list holds {@code cid} (its activity rows). */
   private List<java.time.Instant> listedAt(String user, ConversationId cid) {
-    List<java.time.Instant> at = new ArrayList<>();
-    for (var bucket :
-        session.execute(
-            "SELECT bucket FROM " + keyspace.table("user_activity_buckets") + " WHERE user_id = ?",
-            user)) {
-      for (var row :
-          session.execute(
-              "SELECT active_at, conversation_id FROM "
-                  + keyspace.table("user_activity")
-                  + " WHERE user_id = ? AND bucket = ?",
-              user,
-              bucket.getInt("bucket"))) {
-        if (cid.value().equals(row.getString("conversation_id"))) {
-          at.add(row.getInstant("active_at"));
-        }
-      }
-    }
-    return at;
+    return ActivityRows.of(session, keyspace, user).stream()
+        .filter(row -> row.conversationId().equals(cid.value()))
+        .map(ActivityRows.Row::activeAt)
+        .toList();
   }
 
   private double headMoves(String by) {
