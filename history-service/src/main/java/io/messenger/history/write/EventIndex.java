@@ -32,8 +32,8 @@ public interface EventIndex {
    * Records {@code event} in the index, without waiting. Idempotent and safe in any order: the
    * relay applies an event again, and two events may be projected in either order. The event's
    * position on its conversation's row ({@code last_event_seq}, {@code last_event_at}) is written
-   * with the head hints ({@link
-   * io.messenger.history.conversation.ConversationStore#recordHeadAsync}), not here.
+   * with the head hints ({@link io.messenger.history.conversation.ConversationStore#recordHead}),
+   * not here.
    */
   CompletionStage<Void> eventProjected(LoggedEvent event, Known known);
 
