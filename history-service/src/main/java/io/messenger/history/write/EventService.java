@@ -278,16 +278,12 @@ public class EventService {
     if (round == null) {
       complete(r, event, known);
     } else if (round.isNewest(event)) {
-      boolean moved = false;
-      try {
-        complete(
-            r,
-            event,
-            new EventIndex.Known(round.previousAt(), known.members(), known.conversation()));
-        moved = true;
-      } finally {
-        round.moved(moved);
-      }
+      // (on failure, writeOnce tells the round it did not move them)
+      complete(
+          r,
+          event,
+          new EventIndex.Known(round.previousAt(), known.members(), known.conversation()));
+      round.moved(true);
     } else {
       Async.await(projections.applyRowsAsync(event, known, List.of(recorded(r, event))));
       boolean moved = round.awaitMoved();

@@ -185,13 +185,27 @@ public class Projections {
       List<BatchableStatement<?>> with,
       boolean rows,
       boolean head) {
-    String cid = event.conversationId().value();
     List<BatchableStatement<?>> statements = new ArrayList<>(with);
     List<CompletionStage<?>> writes = new ArrayList<>();
-    Runnable afterSent = () -> {};
-    if (!rows) {
-      // (the head only: below)
-    } else if (event.isMessage()) {
+    Runnable afterSent = rows ? addRows(event, statements, writes) : () -> {};
+    if (head) {
+      moveHead(event, known, statements, writes);
+    }
+    writes.add(send(statements).thenRun(afterSent));
+    return CompletableFuture.allOf(
+        writes.stream()
+            .map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Adds the read tables' rows of {@code event} to {@code statements} (a long text's row, sent
+   * alone, to {@code writes}); returns what to remember once they are written.
+   */
+  private Runnable addRows(
+      LoggedEvent event, List<BatchableStatement<?>> statements, List<CompletionStage<?>> writes) {
+    String cid = event.conversationId().value();
+    if (event.isMessage()) {
       long bucket = bucketOfMessage(event.msgNo());
       BoundStatement message =
           insertMessage.bind(
@@ -215,7 +229,7 @@ public class Projections {
       if (buckets.needsWrite(cid, bucket, event.seq())) {
         statements.add(
             insertBucket.bind(cid, bucket, event.seq(), BUCKET_TIMESTAMP_BASE - event.seq()));
-        afterSent = () -> buckets.written(cid, bucket, event.seq());
+        return () -> buckets.written(cid, bucket, event.seq());
       }
     } else if (event.isOperation()) {
       // (a membership change has no read table of its own: its member rows are written first)
@@ -236,14 +250,7 @@ public class Projections {
         }
       }
     }
-    if (head) {
-      moveHead(event, known, statements, writes);
-    }
-    writes.add(send(statements).thenRun(afterSent));
-    return CompletableFuture.allOf(
-        writes.stream()
-            .map(CompletionStage::toCompletableFuture)
-            .toArray(CompletableFuture[]::new));
+    return () -> {};
   }
 
   /**
@@ -282,9 +289,6 @@ public class Projections {
    * the bound keeps a batch under Cassandra's warning of batches across more than 10 partitions.
    */
   private CompletionStage<?> send(List<BatchableStatement<?>> statements) {
-    if (statements.size() == 1) {
-      return run(statements.get(0));
-    }
     List<Supplier<CompletionStage<?>>> batches = new ArrayList<>();
     for (int from = 0; from < statements.size(); from += MAX_BATCH_STATEMENTS) {
       List<BatchableStatement<?>> part =
