@@ -258,7 +258,8 @@ final class SendScenario {
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
     List<Map<String, Object>> rows = new ArrayList<>();
     double client = pass.histogram.getMean() / 1000.0;
-    rows.add(row("1", "client: the HTTP call, total (driver, JDK HttpClient)", client, pass));
+    rows.add(
+        row("1", "client: the HTTP call, total (driver, JDK HttpURLConnection)", client, pass));
     double syncRequest =
         mean(
             rows,
@@ -353,7 +354,7 @@ final class SendScenario {
       "history-service",
       raw.cpuLabel("Cassandra"),
       raw.cpuLabel("Redis"),
-      "the driver (JDK HttpClient)",
+      "the driver (JDK HttpURLConnection)",
       "all"
     };
     int k = 0;

@@ -1,6 +1,7 @@
 package io.messenger.history.conversation;
 
 import io.messenger.history.cassandra.Async;
+import io.messenger.history.cassandra.Memo;
 import io.messenger.model.ConversationId;
 import io.messenger.model.ConversationType;
 import io.messenger.model.Limits;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
@@ -28,7 +30,19 @@ public class ConversationService {
   private static final int MAX_CHANGE_ATTEMPTS = 8;
   private static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(1);
 
+  /** Direct conversations whose members an instance remembers (about 10 MB at most). */
+  static final int KNOWN_DIRECT_CONVERSATIONS = 20_000;
+
   private final ConversationStore store;
+
+  /**
+   * The two members of direct conversations this instance has read. They never change (a direct
+   * conversation's members cannot be changed, {@link #changeMembers}), so a write to one needs no
+   * member list read again: one Cassandra read fewer per direct message.
+   */
+  private final Memo<String, List<UserId>> directMembers =
+      new Memo<>(KNOWN_DIRECT_CONVERSATIONS, (known, read) -> known);
+
   private final MemberChanges changes;
   private final GroupProperties groups;
   private final FanoutProperties fanout;
@@ -392,11 +406,30 @@ public class ConversationService {
         first.thenCompose(
             list ->
                 list.size() < limit
-                    ? java.util.concurrent.CompletableFuture.completedFuture(list.contains(user))
+                    ? CompletableFuture.completedFuture(list.contains(user))
                     : store.isMemberAsync(id, user));
     return store
         .findAsync(id)
-        .thenCombine(member, (conversation, isMember) -> found(id, conversation, isMember));
+        .thenCombine(member, (conversation, isMember) -> found(id, conversation, isMember))
+        .thenCombine(
+            first,
+            (conversation, list) -> {
+              if (conversation.type() == ConversationType.DIRECT && list.size() == 2) {
+                directMembers.remember(id.value(), List.copyOf(list));
+              }
+              return conversation;
+            });
+  }
+
+  /**
+   * The first {@code limit} members by id, without waiting: for a direct conversation this instance
+   * has read before, its two members without a read.
+   */
+  public CompletionStage<List<UserId>> firstMembersAsync(ConversationId id, int limit) {
+    List<UserId> direct = directMembers.get(id.value());
+    return direct != null && direct.size() < limit
+        ? CompletableFuture.completedFuture(direct)
+        : store.membersAsync(id, limit);
   }
 
   public List<UserId> members(ConversationId id) {

@@ -35,9 +35,10 @@ import org.springframework.stereotype.Service;
  * id with other content is a 409.
  *
  * <p>A write costs one round of reads (membership, the client id's record, the relay mark, the
- * member list: issued together), one consensus round shared with the conversation's concurrent
- * writes ({@link EventLog#append(ConversationId, EventLog.Write, EventLog.Head)}), and one round of
- * completion writes (client id record, read tables: together). Each write is timed as {@value
+ * member list, which a direct conversation's writes read once per instance: issued together), one
+ * consensus round shared with the conversation's concurrent writes ({@link
+ * EventLog#append(ConversationId, EventLog.Write, EventLog.Head)}), and one round of completion
+ * writes (client id record, read tables: together). Each write is timed as {@value
  * HistoryMetrics#WRITE}, its steps as {@value HistoryMetrics#WRITE_STEP}; each new event is logged
  * in one INFO line whose request id (MDC) ties it to the sync-service's line.
  */
@@ -163,10 +164,11 @@ public class EventService {
     CompletionStage<Optional<ClientRequests.Request>> known =
         requests.findAsync(r.id(), r.actor(), r.clientId());
     // Bounded: one more than a write-diffusion group may have, whatever the group's size. When it
-    // is read, it answers the membership too (no membership row read).
+    // is read, it answers the membership too (no membership row read); a direct conversation's
+    // two members are read once per instance (they never change).
     int limit = fanout.maxInboxMembers() + 1;
     CompletionStage<List<UserId>> prefetched =
-        r.needsAllMembers() ? conversations.membersAsync(r.id(), limit) : null;
+        r.needsAllMembers() ? conversations.firstMembersAsync(r.id(), limit) : null;
     CompletionStage<Conversation> member =
         prefetched != null
             ? conversations.requireMemberAsync(r.id(), r.actor(), prefetched, limit)
