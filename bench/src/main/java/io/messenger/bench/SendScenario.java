@@ -59,6 +59,11 @@ final class SendScenario {
   /** Passes of each concurrent case with a raw twin, alternating with the twin's. */
   static final int CONCURRENT_PASSES = 3;
 
+  /** The current pass of {@link #alternating}, a part of its client ids; passes so far. */
+  private String passTag = "";
+
+  private int passCount;
+
   /** A real inbox entry's stored body, the twin's fan-out payload (set by the first case). */
   private String item;
 
@@ -541,7 +546,7 @@ final class SendScenario {
                               api.send(
                                   pairTokens.get(w % 2),
                                   direct,
-                                  run + "d" + c + "w" + w + "n" + i,
+                                  run + passTag + "d" + c + "w" + w + "n" + i,
                                   "benchmark text " + i)));
       if (c == 16) {
         List<RawSend.Target> twinTargets = twin == null ? null : twinConversations("t16d", 1, 2);
@@ -584,7 +589,7 @@ final class SendScenario {
                                 api.send(
                                     tokens.get(w % 16),
                                     group,
-                                    run + "g16w" + w + "n" + i,
+                                    run + passTag + "g16w" + w + "n" + i,
                                     "benchmark text"))),
             twin == null
                 ? null
@@ -628,7 +633,7 @@ final class SendScenario {
                                 api.send(
                                     tokens.get(w),
                                     cids.get(w),
-                                    run + "m" + w + "n" + i,
+                                    run + passTag + "m" + w + "n" + i,
                                     "benchmark text"))),
             twin == null
                 ? null
@@ -788,6 +793,7 @@ final class SendScenario {
     List<Result> oursPasses = new ArrayList<>();
     List<Result> twinPasses = new ArrayList<>();
     for (int pass = 0; pass < passes; pass++) {
+      passTag = "p" + (++passCount); // client ids stay unique across passes
       oursPasses.add(ours.call());
       if (twinPass != null) {
         twinPasses.add(twinPass.call());
