@@ -8,13 +8,31 @@ import java.util.regex.*;
 public class Load {
   static HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   static String SYNC = "http://127.0.0.1:8081";
+  /** The 4th argument "urlconnection": the JDK's HttpURLConnection instead of HttpClient. */
+  static boolean urlConnection;
   static String post(String token, String path, String body) throws Exception {
+    if (urlConnection) return postByUrlConnection(token, path, body);
     var b = HttpRequest.newBuilder(URI.create(SYNC + path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) b.header("Authorization", "Bearer " + token);
     var r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() >= 300) throw new RuntimeException(r.statusCode() + " " + r.body());
     return r.body();
+  }
+  static String postByUrlConnection(String token, String path, String body) throws Exception {
+    var c = (java.net.HttpURLConnection) URI.create(SYNC + path).toURL().openConnection();
+    c.setRequestMethod("POST"); c.setDoOutput(true);
+    c.setRequestProperty("Content-Type", "application/json");
+    if (token != null) c.setRequestProperty("Authorization", "Bearer " + token);
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    c.setFixedLengthStreamingMode(bytes.length);
+    try (var o = c.getOutputStream()) { o.write(bytes); }
+    int code = c.getResponseCode();
+    var in = code >= 400 ? c.getErrorStream() : c.getInputStream();
+    String r = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    in.close();
+    if (code >= 300) throw new RuntimeException(code + " " + r);
+    return r;
   }
   static String field(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
@@ -25,6 +43,7 @@ public class Load {
     int threads = Integer.parseInt(a[0]);
     int convs = Integer.parseInt(a[1]);
     int seconds = Integer.parseInt(a[2]);
+    urlConnection = a.length > 3 && a[3].equals("urlconnection");
     String run = Long.toString(System.currentTimeMillis() % 1000000);
     String[] cids = new String[convs];
     String[] tokens = new String[threads];

@@ -549,21 +549,14 @@ final class SendScenario {
                                   run + passTag + "d" + c + "w" + w + "n" + i,
                                   "benchmark text " + i)));
       if (c == 16) {
-        List<RawSend.Target> twinTargets = twin == null ? null : twinConversations("t16d", 1, 2);
         Result[] both =
             alternating(
                 oursPass,
-                twin == null
-                    ? null
-                    : () ->
-                        twinCase(
-                            "raw twin: send to direct, c=16 (one conversation)",
-                            2,
-                            twinTargets,
-                            16,
-                            warmup,
-                            time,
-                            item));
+                "raw twin: send to direct, c=16 (one conversation)",
+                2,
+                () -> twinConversations("t16d", 1, 2),
+                16,
+                time);
         summary.put("sendOneDirectC16", figures(both[0], both[1]));
       } else {
         summary.put("sendOneDirectC8", figures(bench.add(oursPass.call()), null));
@@ -573,7 +566,6 @@ final class SendScenario {
     List<String> members = bench.users("s16g", 16);
     List<String> tokens = bench.tokens(members, "d1");
     String group = api.createGroup(tokens.get(0), members.subList(1, 16));
-    List<RawSend.Target> twinGroup = twin == null ? null : twinConversations("t16g", 1, 16);
     Result[] both =
         alternating(
             () ->
@@ -591,20 +583,12 @@ final class SendScenario {
                                     group,
                                     run + passTag + "g16w" + w + "n" + i,
                                     "benchmark text"))),
-            twin == null
-                ? null
-                : () ->
-                    twinCase(
-                        "raw twin: send to group of 16, 16 senders",
-                        16,
-                        twinGroup,
-                        16,
-                        warmup,
-                        time,
-                        item));
-    Result ours = both[0];
-    Result twinResult = both[1];
-    summary.put("sendOneGroup16Senders16", figures(ours, twinResult));
+            "raw twin: send to group of 16, 16 senders",
+            16,
+            () -> twinConversations("t16g", 1, 16),
+            16,
+            time);
+    summary.put("sendOneGroup16Senders16", figures(both[0], both[1]));
   }
 
   // --- many conversations -----------------------------------------------------------------------
@@ -616,7 +600,6 @@ final class SendScenario {
     List<String> partners = bench.users("m" + n + "p", n);
     List<String> tokens = bench.tokens(senders, "d1");
     List<String> cids = parallel(n, k -> api.createDirect(tokens.get(k), partners.get(k)));
-    List<RawSend.Target> twinTargets = twin == null ? null : twinConversations("t" + n + "m", n, 2);
     Result[] both =
         alternating(
             () ->
@@ -635,20 +618,12 @@ final class SendScenario {
                                     cids.get(w),
                                     run + passTag + "m" + w + "n" + i,
                                     "benchmark text"))),
-            twin == null
-                ? null
-                : () ->
-                    twinCase(
-                        "raw twin: " + n + " senders on " + n + " direct conversations",
-                        2,
-                        twinTargets,
-                        n,
-                        warmup,
-                        time,
-                        item));
-    Result ours = both[0];
-    Result twinResult = both[1];
-    summary.put("sendManyConversations", figures(ours, twinResult));
+            "raw twin: " + n + " senders on " + n + " direct conversations",
+            2,
+            () -> twinConversations("t" + n + "m", n, 2),
+            n,
+            time);
+    summary.put("sendManyConversations", figures(both[0], both[1]));
     summary.put("sendManyConversationsCount", n);
   }
 
@@ -784,19 +759,27 @@ final class SendScenario {
    * A concurrent case measured in passes that alternate with its raw twin's ({@value
    * #CONCURRENT_PASSES}, one when smoke), so that a slow spell of this shared machine lands on both
    * sides alike: the row of each is its pass of median throughput, with every pass's sends/s beside
-   * it ({@code passesPerSec}). {@code twinPass} is null without a twin.
+   * it ({@code passesPerSec}). The twin ({@link #twinCase}: {@code twinName}, {@code members}, the
+   * conversations {@code twinTargets} makes, {@code c} senders) runs only when there is one.
+   * Returns the two rows, the twin's null without a twin.
    */
   private Result[] alternating(
-      java.util.concurrent.Callable<Result> ours, java.util.concurrent.Callable<Result> twinPass)
+      java.util.concurrent.Callable<Result> ours,
+      String twinName,
+      int members,
+      java.util.concurrent.Callable<List<RawSend.Target>> twinTargets,
+      int c,
+      Duration time)
       throws Exception {
+    List<RawSend.Target> targets = twin == null ? null : twinTargets.call();
     int passes = smoke ? 1 : CONCURRENT_PASSES;
     List<Result> oursPasses = new ArrayList<>();
     List<Result> twinPasses = new ArrayList<>();
     for (int pass = 0; pass < passes; pass++) {
       passTag = "p" + (++passCount); // client ids stay unique across passes
       oursPasses.add(ours.call());
-      if (twinPass != null) {
-        twinPasses.add(twinPass.call());
+      if (targets != null) {
+        twinPasses.add(twinCase(twinName, members, targets, c, warmup, time, item));
       }
     }
     Result oursMedian = bench.add(median(oursPasses));
