@@ -111,14 +111,22 @@ final class MemoryScenario {
     return out;
   }
 
+  /** The most members one group of the park scenario has (a create's body stays within limits). */
+  private static final int PARK_GROUP = 1_000;
+
   /**
-   * Parks {@code clients} long-polls (one group of that many members, one device each), samples
-   * both services three times while they are all parked, then wakes them with one send.
+   * Parks {@code clients} long-polls (one device each, in groups of up to {@value #PARK_GROUP}
+   * members that share the first member), samples both services three times while they are all
+   * parked, then wakes them with one send to each group.
    */
   void park(int clients) throws Exception {
     List<String> members = bench.users("m", clients);
     String sender = api.token(members.get(0), "d1");
-    String cid = api.createGroup(sender, members.subList(1, clients));
+    List<String> cids = new ArrayList<>();
+    for (int from = 1; from < clients; from += PARK_GROUP - 1) {
+      cids.add(
+          api.createGroup(sender, members.subList(from, Math.min(clients, from + PARK_GROUP - 1))));
+    }
     List<String> tokens = bench.tokens(members, "park");
     List<String> paths = new ArrayList<>(clients);
     for (int i = 0; i < clients; i++) {
@@ -149,7 +157,9 @@ final class MemoryScenario {
                                 "%.0f parked long-polls (sample %d of 3)",
                                 api.metric(api.sync, "messenger_sync_longpoll_parked"), i));
                       }
-                      api.send(sender, cid, bench.run + "park", "wake up");
+                      for (String cid : cids) {
+                        api.send(sender, cid, bench.run + "park" + cid, "wake up");
+                      }
                     } catch (Exception e) {
                       failure.set(e);
                     }
