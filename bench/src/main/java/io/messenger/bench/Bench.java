@@ -166,6 +166,7 @@ public final class Bench {
           case "page" -> new PageScenario(this).run();
           case "list" -> new ListScenario(this).run();
           case "longpoll" -> new LongPollScenario(this, bigGroup, bigMembers).run();
+          case "largepoll" -> new LongPollScenario(this, null, List.of()).largeGroupOnly(5, 10);
           case "memory" -> memory().sample(done.isEmpty() ? "idle" : "after " + done);
           case "park" -> memory().park(parkClients);
           case "groups" -> new GroupScenario(this).run();

@@ -155,9 +155,24 @@ final class LongPollScenario extends Scenario {
    * (otherwise the next poll answers at once) and the acks are left a moment to be flushed.
    */
   private void largeGroup() throws Exception {
+    largeGroup(bigGroup, bigMembers, 1, 5);
+  }
+
+  /**
+   * The large-group case alone ({@code --only largepoll}): a group of 1,000 of its own, {@code
+   * warmups} rounds not counted (a cold service's first rounds measure the JIT), then {@code
+   * rounds}. For looking at the wake-up path without the send scenario's ten minutes before it.
+   */
+  void largeGroupOnly(int warmups, int rounds) throws Exception {
+    List<String> members = bench.users("lgo", 1000);
+    String owner = api.token(members.get(0), "d1");
+    largeGroup(
+        api.createGroup(owner, members.subList(1, members.size())), members, warmups, rounds);
+  }
+
+  private void largeGroup(String cid, List<String> bigMembers, int warmups, int rounds)
+      throws Exception {
     int clients = bigMembers.size();
-    int rounds = 5;
-    String cid = bigGroup;
     String sender = api.token(bigMembers.get(0), "d1");
     List<String> tokens = bench.tokens(bigMembers, "lg");
     String[] cursors = new String[clients];
@@ -172,7 +187,7 @@ final class LongPollScenario extends Scenario {
     AtomicLong woken = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     String[] lastError = new String[1];
-    for (int round = -1; round < rounds; round++) {
+    for (int round = -warmups; round < rounds; round++) {
       int thisRound = round;
       Thread.sleep(1_500); // the acks of the previous round flushed (ack-flush-interval 1 s)
       AtomicLong t0 = new AtomicLong();

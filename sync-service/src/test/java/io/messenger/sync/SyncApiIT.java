@@ -17,6 +17,7 @@ import io.messenger.sync.support.RedisExtension;
 import io.messenger.sync.support.StubHistory;
 import io.messenger.sync.support.StubHistory.Reply;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -534,6 +535,35 @@ class SyncApiIT {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"notificationId\":\"n-first\"");
+  }
+
+  @Test
+  void aLongPollWhoseClientWentAwayGivesUpItsPlaceAndLosesNothing() throws Exception {
+    UserId alice = redis.newUser();
+    notify(alice, "n-0");
+    String head = head(alice);
+    double parkedBefore = parked();
+    try (Socket client = new Socket("127.0.0.1", port)) {
+      client
+          .getOutputStream()
+          .write(
+              ("GET /v1/sync?waitMs=20000&cursor="
+                      + head
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Authorization: Bearer "
+                      + token(alice)
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      awaitParked(parkedBefore + 1);
+    }
+    // The client is gone: the wake-up's answer goes nowhere, and the place is free again.
+    notify(alice, "n-1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> parked() <= parkedBefore);
+
+    Answer next = get(alice, "/v1/sync?cursor=" + head);
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.raw().body()).contains("\"notificationId\":\"n-1\"");
   }
 
   @Test

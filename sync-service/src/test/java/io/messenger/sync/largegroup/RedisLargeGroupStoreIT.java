@@ -125,7 +125,7 @@ class RedisLargeGroupStoreIT {
 
   @Test
   void aQuietGroupsNextNewsIsWhatItsQuietStateSays() {
-    // What a parked long-poll answers without reading again (PullService.Waiter#wakeByGroup) must
+    // What a parked long-poll answers without reading again (PullService.Waiter#answerByGroup) must
     // be what a re-read gives: (afterSeq = have, lastSeq = the news's seq) in the same period.
     UserId ann = redis.newUser();
     ConversationId group = newGroup();

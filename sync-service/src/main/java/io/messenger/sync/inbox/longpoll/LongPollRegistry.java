@@ -11,7 +11,9 @@ import io.messenger.sync.inbox.InboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -24,16 +26,20 @@ import org.springframework.stereotype.Component;
  * The long-polls parked on this instance, by user, and the bound on how many there may be. Every
  * instance subscribes once to {@value InboxStore#NEWS_CHANNEL} (published by {@code append.lua}
  * with each new entry, see {@link InboxNews}) and to the plain {@value InboxStore#SIGNAL_CHANNEL}
- * (a user id, from instances of the first layout). Either wakes each of that user's waiters on a
- * pool of 16 threads ({@code longpoll-waker}): a waiter parked right before the new entry answers
- * with the entry the news carries, any other re-reads the inbox. Waiters register before they
- * re-check, so no signal is lost in between.
+ * (a user id, from instances of the first layout). News of an entry is handed to each of that
+ * user's waiters on the thread it arrived on: a waiter parked right before the new entry answers
+ * with the entry the news carries (a non-blocking write), any other re-reads the inbox on a pool of
+ * 16 threads ({@code longpoll-waker}). A large group's news wakes its parked members in chunks on
+ * the same pool. Waiters register before they re-check, so no signal is lost in between.
  */
 @Component
 public class LongPollRegistry implements MessageListener {
 
   /** How a large group's news starts ({@code #lg\n<cid>\n<seq>}); never a valid user id. */
   private static final byte[] GROUP_NEWS = "#lg\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** How many woken waiters of a large group's news answer on one waker task. */
+  static final int WAKE_CHUNK = 128;
 
   private final ConcurrentHashMap<UserId, Set<Waiter>> waiters = new ConcurrentHashMap<>();
 
@@ -80,19 +86,26 @@ public class LongPollRegistry implements MessageListener {
   /** A parked long-poll. */
   public interface Waiter {
     /**
-     * Called on a waker thread when the user's inbox grew; {@code news} describes the new entry, or
-     * is {@code null} when only the user is known.
+     * Answers at once when {@code news} (of a new entry in the user's inbox) alone tells what the
+     * answer is; {@code false} when the waiter must read again, which {@link #recheck} then does on
+     * a waker thread. Called on the thread the news came on: must not block.
      */
-    void wake(InboxNews news);
+    boolean answer(InboxNews news);
 
     /**
-     * Called on a waker thread when one of the user's large groups logged an event every member
-     * must hear of, at {@code seq}, in the large period that started at {@code periodStart} (either
-     * -1: not known). By default the same as news of an unknown entry.
+     * Answers at once when the news that one of the user's large groups logged an event every
+     * member must hear of, at {@code seq}, in the large period that started at {@code periodStart}
+     * (either -1: not known), alone tells what the answer is; {@code false} when the waiter must
+     * read again ({@link #recheck} follows). Called on a waker thread, many in a row: must not
+     * block.
      */
-    default void wakeByGroup(ConversationId group, long seq, long periodStart) {
-      wake(null);
-    }
+    boolean answerByGroup(ConversationId group, long seq, long periodStart);
+
+    /**
+     * Reads the inbox again and answers, or keeps waiting (registering itself again first). Called
+     * on a waker thread; may block on the store.
+     */
+    void recheck();
   }
 
   void register(UserId user, Waiter waiter) {
@@ -125,24 +138,21 @@ public class LongPollRegistry implements MessageListener {
         });
   }
 
-  /** Wakes every waiter of {@code user}; each re-registers itself if it keeps waiting. */
-  public void signal(UserId user, InboxNews news) {
-    wakeAll(user, waiter -> waiter.wake(news));
-  }
-
   /**
-   * Takes every waiter of {@code user} out and runs {@code wake} for each on a waker thread; each
-   * re-registers itself if it keeps waiting. {@code false} when none was parked.
+   * Wakes every waiter of {@code user} ({@code news}: of the new entry, or {@code null} when only
+   * the user is known): each answers at once from the news if it can, or reads again on a waker
+   * thread, and re-registers itself if it keeps waiting.
    */
-  private boolean wakeAll(UserId user, java.util.function.Consumer<Waiter> wake) {
+  public void signal(UserId user, InboxNews news) {
     Set<Waiter> woken = waiters.remove(user);
     if (woken == null) {
-      return false;
+      return;
     }
     for (Waiter waiter : woken) {
-      wakers.execute(() -> wake.accept(waiter));
+      if (news == null || !waiter.answer(news)) {
+        wakers.execute(waiter::recheck);
+      }
     }
-    return true;
   }
 
   @Override
@@ -160,20 +170,37 @@ public class LongPollRegistry implements MessageListener {
 
   /**
    * News in a large group: wakes the parked users who are in it. A user is forgotten here once a
-   * news message finds none of their waiters parked.
+   * news message finds none of their waiters parked. The woken waiters answer in chunks of {@value
+   * #WAKE_CHUNK} on the wakers (one task per waiter made waking 1,000 of them a thousand thread
+   * hand-overs on top of the container's), those that must read again each on a task of its own.
    */
   void groupNews(ConversationId group, long seq, long periodStart) {
     Set<UserId> users = watchers.get(group);
     if (users == null) {
       return;
     }
+    List<Waiter> woken = new ArrayList<>();
     for (UserId user : users) {
-      if (!wakeAll(user, waiter -> waiter.wakeByGroup(group, seq, periodStart))) {
+      Set<Waiter> own = waiters.remove(user);
+      if (own == null) {
         users.remove(user);
+      } else {
+        woken.addAll(own);
       }
     }
     if (users.isEmpty()) {
       watchers.remove(group, users);
+    }
+    for (int from = 0; from < woken.size(); from += WAKE_CHUNK) {
+      List<Waiter> chunk = woken.subList(from, Math.min(woken.size(), from + WAKE_CHUNK));
+      wakers.execute(
+          () -> {
+            for (Waiter waiter : chunk) {
+              if (!waiter.answerByGroup(group, seq, periodStart)) {
+                wakers.execute(waiter::recheck);
+              }
+            }
+          });
     }
   }
 

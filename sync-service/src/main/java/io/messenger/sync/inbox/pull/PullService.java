@@ -183,33 +183,31 @@ class PullService {
     }
 
     @Override
-    public void wakeByGroup(ConversationId group, long seq, long periodStart) {
+    public boolean answerByGroup(ConversationId group, long seq, long periodStart) {
       LargeGroupStore.Quiet found = quiet.get(group);
       if (found == null || found.periodStart() != periodStart || seq <= found.have()) {
-        check(true);
-        return;
+        return false;
       }
-      long have = found.have();
       if (answered.compareAndSet(false, true)) {
         wakeups.increment();
         exchange.answer(
             recorded(
                 new PullResult(null, cursor, cursor, List.of(), false)
-                    .with(List.of(new LargeGroupNews(group, have, seq, 0)), false),
+                    .with(List.of(new LargeGroupNews(group, found.have(), seq, 0)), false),
                 sample,
                 parkedPulls));
       }
+      return true;
     }
 
     @Override
-    public void wake(InboxNews news) {
-      WireEntry next = news == null ? null : news.soleEntryAfter(cursor);
-      if (next == null) {
-        check(true);
-        return;
-      }
+    public boolean answer(InboxNews news) {
       // The news is the one entry after our cursor (the stream is append-only and it names its
       // predecessor): the answer a re-read would give at the moment of that append.
+      WireEntry next = news.soleEntryAfter(cursor);
+      if (next == null) {
+        return false;
+      }
       if (answered.compareAndSet(false, true)) {
         wakeups.increment();
         exchange.answer(
@@ -218,6 +216,12 @@ class PullService {
                 sample,
                 parkedPulls));
       }
+      return true;
+    }
+
+    @Override
+    public void recheck() {
+      check(true);
     }
 
     /** Registers first, then re-reads: a signal arriving in between wakes it again. */

@@ -6,6 +6,8 @@ import io.messenger.sync.inbox.PullResult;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -26,12 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A pull over the Servlet API. The answer is the pre-rendered JSON of {@link PullJson}, written
- * straight to the response: at once on the request thread, or, for a parked long-poll, on a
- * container thread of its {@link AsyncContext} ({@link AsyncContext#start}), after which the
- * context completes. A parked pull thus costs no second dispatch through the filters and the
- * dispatcher servlet when it is woken (with {@code DeferredResult} that dispatch was most of the
- * cost of waking 1,000 long-polls). Failures after parking are answered by the same controller
- * advice methods as failures before it ({@link StoreFailureAdvice}, {@link ProblemAdvice}).
+ * straight to the response: at once on the request thread, or, for a parked long-poll, in
+ * non-blocking mode by the thread that wakes it ({@link NonBlocking}), after which the context
+ * completes. A parked pull thus costs no second dispatch through the filters and the dispatcher
+ * servlet when it is woken (with {@code DeferredResult} that dispatch was most of the cost of
+ * waking 1,000 long-polls), and no container thread for its write. Failures after parking are
+ * answered by the same controller advice methods as failures before it ({@link StoreFailureAdvice},
+ * {@link ProblemAdvice}).
  */
 final class ServletPullExchange implements PullExchange {
 
@@ -47,7 +50,7 @@ final class ServletPullExchange implements PullExchange {
   private final StoreFailureAdvice storeFailures;
   private final ProblemAdvice problems;
   private final ScheduledExecutorService timer;
-  private volatile AsyncContext async;
+  private volatile Parked parked;
 
   ServletPullExchange(
       HttpServletRequest request,
@@ -121,42 +124,145 @@ final class ServletPullExchange implements PullExchange {
           @Override
           public void onStartAsync(AsyncEvent event) {}
         });
-    async = context;
+    parked = answering(context);
+  }
+
+  /**
+   * How the parked pull will be answered: in non-blocking mode when the container offers it (every
+   * servlet container does; the mock one of unit tests does not), otherwise by a blocking write on
+   * a container thread.
+   */
+  private Parked answering(AsyncContext context) {
+    NonBlocking nonBlocking = new NonBlocking(context);
+    try {
+      response.getOutputStream().setWriteListener(nonBlocking);
+      return nonBlocking;
+    } catch (UnsupportedOperationException | IOException e) {
+      return (status, contentType, body, retryAfter) ->
+          context.start(
+              () -> {
+                try {
+                  write(status, contentType, body, retryAfter);
+                } finally {
+                  context.complete();
+                }
+              });
+    }
+  }
+
+  /** The answer of a parked pull; given at most once, from any thread, and never blocks. */
+  private interface Parked {
+    void send(HttpStatus status, String contentType, byte[] body, String retryAfter);
+  }
+
+  /**
+   * The response in non-blocking mode: the thread that answers writes it at once (a few hundred
+   * bytes to a socket that has been quiet since the request, so it nearly always goes out whole)
+   * and completes the exchange; what the socket does not take the container writes when it can
+   * ({@link #onWritePossible}), completing then. Waking 1,000 parked pulls thus costs one container
+   * dispatch each (the completion), not two (a write, then the completion).
+   */
+  private final class NonBlocking implements Parked, WriteListener {
+    private final AsyncContext context;
+    private boolean answered;
+    private byte[] unwritten;
+    private boolean over;
+
+    NonBlocking(AsyncContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public synchronized void send(
+        HttpStatus status, String contentType, byte[] body, String retryAfter) {
+      if (answered || over) {
+        return;
+      }
+      answered = true;
+      if (response.isCommitted()) {
+        complete();
+        return;
+      }
+      head(status, contentType, body.length, retryAfter);
+      unwritten = body;
+      writeWhatItTakes();
+    }
+
+    /** The container's call once the socket can take more (also once right after parking). */
+    @Override
+    public synchronized void onWritePossible() {
+      if (answered && !over) {
+        writeWhatItTakes();
+      }
+    }
+
+    /** Writes the unwritten answer if the stream is ready; completes once nothing is left. */
+    private void writeWhatItTakes() {
+      try {
+        ServletOutputStream out = response.getOutputStream();
+        if (unwritten != null) {
+          if (!out.isReady()) {
+            return; // onWritePossible follows
+          }
+          byte[] body = unwritten;
+          unwritten = null;
+          out.write(body);
+          out.flush();
+        }
+        if (!out.isReady()) {
+          return; // the rest is going out; onWritePossible follows
+        }
+      } catch (IOException | IllegalStateException e) {
+        log.debug("pull answer not delivered: {}", e.getMessage());
+      }
+      complete();
+    }
+
+    @Override
+    public synchronized void onError(Throwable failure) {
+      // The container ends the exchange itself (AsyncListener#onError above completes it).
+      log.debug("pull answer not delivered: {}", failure.getMessage());
+      over = true;
+    }
+
+    private void complete() {
+      over = true;
+      try {
+        context.complete();
+      } catch (IllegalStateException e) {
+        // already over (the client went away and the container ended the exchange meanwhile)
+      }
+    }
   }
 
   private void respond(HttpStatus status, String contentType, byte[] body, String retryAfter) {
-    AsyncContext context = async;
-    if (context == null) {
+    Parked answer = parked;
+    if (answer == null) {
       write(status, contentType, body, retryAfter);
-      return;
+    } else {
+      answer.send(status, contentType, body, retryAfter);
     }
-    // Woken on a waker or timer thread: write on a container thread (a slow client must not hold
-    // up a waker), then end the exchange.
-    context.start(
-        () -> {
-          try {
-            write(status, contentType, body, retryAfter);
-          } finally {
-            context.complete();
-          }
-        });
   }
 
   private void write(HttpStatus status, String contentType, byte[] body, String retryAfter) {
     if (response.isCommitted()) {
       return;
     }
-    response.setStatus(status.value());
-    response.setContentType(contentType);
-    response.setContentLength(body.length);
-    if (retryAfter != null) {
-      response.setHeader(HttpHeaders.RETRY_AFTER, retryAfter);
-    }
+    head(status, contentType, body.length, retryAfter);
     try {
       response.getOutputStream().write(body);
       response.flushBuffer();
     } catch (IOException e) {
       log.debug("pull answer not delivered: {}", e.getMessage());
+    }
+  }
+
+  private void head(HttpStatus status, String contentType, int length, String retryAfter) {
+    response.setStatus(status.value());
+    response.setContentType(contentType);
+    response.setContentLength(length);
+    if (retryAfter != null) {
+      response.setHeader(HttpHeaders.RETRY_AFTER, retryAfter);
     }
   }
 }
