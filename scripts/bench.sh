@@ -14,6 +14,9 @@
 #                                          sample of both services' heap, RSS, PSS) and park (--park N
 #                                          long-polls held while memory is sampled), docs/operations.md
 #   ./scripts/bench.sh --only memory,park,pull,send,longpoll,memory --park 1000   the "Memory" figures
+#   ./scripts/bench.sh --only largepoll --out DIR   the large-group long-poll case alone (1,000 parked
+#                                          polls of a group of its own woken by one send; 5 warm-up
+#                                          and 10 counted rounds, ~2 min; for A/B of the wake-up path)
 #   ./scripts/bench.sh --only groups --label large-groups   large groups (read diffusion): sends to
 #                                          groups of 10 to 100,000, Redis bytes per message, pulls
 #                                          by large groups; builds its groups through the API (~6 min)

@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  * heap, RSS and PSS) and {@code park} ({@code --park N} long-polls parked at once and held while
  * memory is sampled): see {@link MemoryScenario}; and {@code groups} (large groups by read
  * diffusion: send latency by group size up to 100,000 members, Redis bytes per message, pull
- * latency by the number of large groups): see {@link GroupScenario}.
+ * latency by the number of large groups): see {@link GroupScenario}; and {@code largepoll} (the
+ * long-poll scenario's large-group case alone, on a group of its own, 5 rounds of warm-up and 10
+ * counted: for working on the wake-up path without the send scenario before it).
  *
  * <p>One class per scenario: {@link PullScenario}, {@link SendScenario}, {@link AckScenario},
  * {@link PageScenario}, {@link LongPollScenario}; this class parses the arguments, runs them in
