@@ -12,9 +12,9 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 /**
  * One subscription per instance (on a Redis Cluster: one per shard channel, {@link
  * ShardedNewsSubscriber}) to the inbox news and signal channels, feeding the long-poll registry.
- * Messages are handed over on one thread, in order: the registry only moves waiters to its wakers.
- * (The container's default executor would start a thread per message: a send to a group of 1,000
- * publishes 1,000 of them.)
+ * Messages are handed over on one thread, in order: the registry answers there only what needs no
+ * store call (a non-blocking write) and moves the rest to its wakers. (The container's default
+ * executor would start a thread per message: a send to a group of 1,000 publishes 1,000 of them.)
  */
 @Configuration(proxyBeanMethods = false)
 class InboxSignalConfiguration {
