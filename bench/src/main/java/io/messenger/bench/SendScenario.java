@@ -436,15 +436,16 @@ final class SendScenario {
   }
 
   /**
-   * Runs a case between two scrapes of both services and notes in its row the means of their own
-   * timers over it (warm-up included) and the consensus rounds it took.
+   * Runs a closed-loop case ({@link Load#closed} with the scenario's warm-up) between two scrapes
+   * of both services and notes in its row the means of their own timers over it (warm-up included)
+   * and the consensus rounds it took.
    */
-  private Result withServiceTimers(java.util.concurrent.Callable<Result> measured)
+  private Result withServiceTimers(Result result, int c, Duration time, Load.Call call)
       throws Exception {
     ServiceTimers sync0 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history0 = ServiceTimers.scrape(api, api.history);
     double[] cpu0 = cpuNow();
-    Result r = measured.call();
+    Result r = Load.closed(result, c, warmup, time, call);
     double[] cpu1 = cpuNow();
     ServiceTimers sync1 = ServiceTimers.scrape(api, api.sync);
     ServiceTimers history1 = ServiceTimers.scrape(api, api.history);
@@ -535,19 +536,16 @@ final class SendScenario {
       java.util.concurrent.Callable<Result> oursPass =
           () ->
               withServiceTimers(
-                  () ->
-                      Load.closed(
-                          new Result("send", "send to direct, c=" + c + " (one conversation)")
-                              .param("members", 2),
-                          c,
-                          warmup,
-                          time,
-                          (w, i) ->
-                              api.send(
-                                  pairTokens.get(w % 2),
-                                  direct,
-                                  run + passTag + "d" + c + "w" + w + "n" + i,
-                                  "benchmark text " + i)));
+                  new Result("send", "send to direct, c=" + c + " (one conversation)")
+                      .param("members", 2),
+                  c,
+                  time,
+                  (w, i) ->
+                      api.send(
+                          pairTokens.get(w % 2),
+                          direct,
+                          run + passTag + "d" + c + "w" + w + "n" + i,
+                          "benchmark text " + i));
       if (c == 16) {
         Result[] both =
             alternating(
@@ -570,19 +568,16 @@ final class SendScenario {
         alternating(
             () ->
                 withServiceTimers(
-                    () ->
-                        Load.closed(
-                            new Result("send", "send to group of 16, 16 senders (one conversation)")
-                                .param("members", 16),
-                            16,
-                            warmup,
-                            time,
-                            (w, i) ->
-                                api.send(
-                                    tokens.get(w % 16),
-                                    group,
-                                    run + passTag + "g16w" + w + "n" + i,
-                                    "benchmark text"))),
+                    new Result("send", "send to group of 16, 16 senders (one conversation)")
+                        .param("members", 16),
+                    16,
+                    time,
+                    (w, i) ->
+                        api.send(
+                            tokens.get(w % 16),
+                            group,
+                            run + passTag + "g16w" + w + "n" + i,
+                            "benchmark text")),
             "raw twin: send to group of 16, 16 senders",
             16,
             () -> twinConversations("t16g", 1, 16),
@@ -604,20 +599,17 @@ final class SendScenario {
         alternating(
             () ->
                 withServiceTimers(
-                    () ->
-                        Load.closed(
-                            new Result("send", n + " senders on " + n + " direct conversations")
-                                .param("members", 2)
-                                .param("conversations", n),
-                            n,
-                            warmup,
-                            time,
-                            (w, i) ->
-                                api.send(
-                                    tokens.get(w),
-                                    cids.get(w),
-                                    run + passTag + "m" + w + "n" + i,
-                                    "benchmark text"))),
+                    new Result("send", n + " senders on " + n + " direct conversations")
+                        .param("members", 2)
+                        .param("conversations", n),
+                    n,
+                    time,
+                    (w, i) ->
+                        api.send(
+                            tokens.get(w),
+                            cids.get(w),
+                            run + passTag + "m" + w + "n" + i,
+                            "benchmark text")),
             "raw twin: " + n + " senders on " + n + " direct conversations",
             2,
             () -> twinConversations("t" + n + "m", n, 2),
@@ -672,19 +664,16 @@ final class SendScenario {
         List<String> senderTokens = bench.tokens(senders, "d1");
         bench.add(
             withServiceTimers(
-                () ->
-                    Load.closed(
-                        new Result("send", "send to " + label + ", c=8 (one conversation)")
-                            .param("members", size),
-                        8,
-                        warmup,
-                        time,
-                        (w, i) ->
-                            api.send(
-                                senderTokens.get(w % senderTokens.size()),
-                                cid,
-                                run + "c8w" + w + "n" + i,
-                                "benchmark text " + i))));
+                new Result("send", "send to " + label + ", c=8 (one conversation)")
+                    .param("members", size),
+                8,
+                time,
+                (w, i) ->
+                    api.send(
+                        senderTokens.get(w % senderTokens.size()),
+                        cid,
+                        run + "c8w" + w + "n" + i,
+                        "benchmark text " + i)));
       }
     }
     summary.put("sendP50ByGroupSizeMs", p50);
