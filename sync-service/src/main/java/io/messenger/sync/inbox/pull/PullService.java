@@ -188,15 +188,9 @@ class PullService {
       if (found == null || found.periodStart() != periodStart || seq <= found.have()) {
         return false;
       }
-      if (answered.compareAndSet(false, true)) {
-        wakeups.increment();
-        exchange.answer(
-            recorded(
-                new PullResult(null, cursor, cursor, List.of(), false)
-                    .with(List.of(new LargeGroupNews(group, found.have(), seq, 0)), false),
-                sample,
-                parkedPulls));
-      }
+      answerWoken(
+          new PullResult(null, cursor, cursor, List.of(), false)
+              .with(List.of(new LargeGroupNews(group, found.have(), seq, 0)), false));
       return true;
     }
 
@@ -208,15 +202,16 @@ class PullService {
       if (next == null) {
         return false;
       }
+      answerWoken(new PullResult(null, next.cursor(), cursor, List.of(next), false));
+      return true;
+    }
+
+    /** Answers with what the news alone told, unless the poll was answered meanwhile. */
+    private void answerWoken(PullResult result) {
       if (answered.compareAndSet(false, true)) {
         wakeups.increment();
-        exchange.answer(
-            recorded(
-                new PullResult(null, next.cursor(), cursor, List.of(next), false),
-                sample,
-                parkedPulls));
+        exchange.answer(recorded(result, sample, parkedPulls));
       }
-      return true;
     }
 
     @Override
